@@ -1,0 +1,14 @@
+package dev.flotilla;
+
+/** Every event-bus address, in one place. Messages carry identity (ids), never state. */
+public final class Addresses {
+    /** API → engine, request/reply: a command such as instantiate, undeploy, purge_done. */
+    public static final String ENGINE_COMMAND = "engine.command";
+    /** Poller / others → engine: "look at these services" ({@code serviceIds}). */
+    public static final String ENGINE_WAKE = "engine.wake";
+    /** Engine → API: each recorded service event, for WebSocket clients. */
+    public static final String SERVICE_EVENTS = "service.events";
+
+    private Addresses() {
+    }
+}

@@ -1,0 +1,117 @@
+package dev.flotilla;
+
+import dev.flotilla.api.ApiVerticle;
+import dev.flotilla.api.Passwords;
+import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.engine.EngineVerticle;
+import dev.flotilla.poller.PollerVerticle;
+import dev.flotilla.store.Database;
+import dev.flotilla.store.UserStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * A running server: the database is created and migrated (blocking, before any verticle), the
+ * admin password settled, then the engine, poller and API verticles deployed.
+ */
+public final class FlotillaServer implements AutoCloseable {
+    private final Vertx vertx;
+    private final FlotillaConfig config;
+    private final Optional<String> generatedPassword;
+
+    private FlotillaServer(Vertx vertx, FlotillaConfig config, Optional<String> generatedPassword) {
+        this.vertx = vertx;
+        this.config = config;
+        this.generatedPassword = generatedPassword;
+    }
+
+    /** Blocks the calling (non-Vert.x) thread until the server listens. */
+    public static FlotillaServer start(FlotillaConfig config, Path oneAuthFile) {
+        Database database = new Database(config.dbUrl());
+        database.createAndMigrate();
+        Vertx vertx = Vertx.vertx();
+        try {
+            Optional<String> generated = settleAdminPassword(vertx, database, config, oneAuthFile).await();
+            int apiInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+            Future.succeededFuture()
+                    .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))
+                    .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
+                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database),
+                            new DeploymentOptions().setInstances(apiInstances)))
+                    .await();
+            return new FlotillaServer(vertx, config, generated);
+        } catch (RuntimeException e) {
+            vertx.close().await();
+            throw e;
+        }
+    }
+
+    /**
+     * A configured password always wins. Without one, oneadmin keeps the password it has; on the
+     * very first start one is generated, returned to be printed once, and written to
+     * {@code ~/.one/one_auth} unless that file exists.
+     */
+    private static Future<Optional<String>> settleAdminPassword(Vertx vertx, Database database, FlotillaConfig config,
+                                                                Path oneAuthFile) {
+        Pool pool = database.pool(vertx, 1);
+        UserStore users = new UserStore(pool);
+        Future<Optional<String>> settled;
+        if (!config.adminPassword().isEmpty()) {
+            settled = vertx.executeBlocking(() -> Passwords.hash(config.adminPassword()))
+                    .compose(hash -> users.setPasswordHash("oneadmin", hash))
+                    .map(Optional.empty());
+        } else {
+            settled = users.find("oneadmin").compose(admin -> {
+                if (admin.isPresent() && admin.get().passwordHash() != null) {
+                    return Future.succeededFuture(Optional.<String>empty());
+                }
+                String password = Passwords.generate();
+                return vertx.executeBlocking(() -> {
+                            writeOneAuth(oneAuthFile, password);
+                            return Passwords.hash(password);
+                        })
+                        .compose(hash -> users.setPasswordHash("oneadmin", hash))
+                        .map(Optional.of(password));
+            });
+        }
+        return settled.eventually(pool::close);
+    }
+
+    private static void writeOneAuth(Path file, String password) throws IOException {
+        if (file == null || Files.exists(file)) {
+            return;
+        }
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "oneadmin:" + password + "\n");
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system; the file is still written
+        }
+    }
+
+    public FlotillaConfig config() {
+        return config;
+    }
+
+    public Optional<String> generatedPassword() {
+        return generatedPassword;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public void close() {
+        vertx.close().await();
+    }
+}

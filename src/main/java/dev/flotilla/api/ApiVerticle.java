@@ -1,0 +1,65 @@
+package dev.flotilla.api;
+
+import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.store.Database;
+import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.SimulatorStore;
+import dev.flotilla.store.TemplateStore;
+import dev.flotilla.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * The OneFlow-compatible REST API. One instance per core; each owns its pool and server, and the
+ * routes live in {@link TemplateRoutes}, {@link ServiceRoutes} and {@link SimulatorRoutes}.
+ */
+public final class ApiVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+    private static final long BODY_LIMIT = 1024 * 1024;
+
+    private final FlotillaConfig config;
+    private final Database database;
+    private Pool pool;
+    private HttpServer server;
+
+    public ApiVerticle(FlotillaConfig config, Database database) {
+        this.config = config;
+        this.database = database;
+    }
+
+    @Override
+    public Future<?> start() {
+        pool = database.pool(vertx, config.dbPoolSize());
+        Documents documents = new Documents(config.defaultCooldown());
+        EngineClient engine = new EngineClient(vertx.eventBus());
+        Authenticator auth = new Authenticator(vertx, new UserStore(pool));
+
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+        router.route().handler(auth::handle);
+        new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, Clock.systemUTC())
+                .mount(router);
+        new ServiceRoutes(new ServiceStore(pool), engine, documents).mount(router);
+        new SimulatorRoutes(new SimulatorStore(pool), Clock.systemUTC()).mount(router);
+        router.route().failureHandler(Http::failure);
+
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+        return server.requestHandler(router).listen()
+                .onSuccess(s -> LOG.debug("API listening on {}:{}", config.host(), s.actualPort()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return (server == null ? Future.succeededFuture() : server.close())
+                .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+    }
+}

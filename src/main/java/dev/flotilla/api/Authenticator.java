@@ -1,0 +1,104 @@
+package dev.flotilla.api;
+
+import dev.flotilla.OperationException;
+import dev.flotilla.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * HTTP Basic authentication against the users table (api.md §2), with OneFlow's 401 texts.
+ * Verified credentials are remembered briefly (by digest, never in clear) so the slow hash runs
+ * once per client rather than once per request.
+ */
+final class Authenticator {
+    static final String IDENTITY = "identity";
+    private static final long CACHE_MILLIS = 60_000;
+    private static final int CACHE_MAX = 10_000;
+
+    private final Vertx vertx;
+    private final UserStore users;
+    private final Map<String, Cached> cache = new HashMap<>();
+
+    private record Cached(Identity identity, long expiresAt) {
+    }
+
+    Authenticator(Vertx vertx, UserStore users) {
+        this.vertx = vertx;
+        this.users = users;
+    }
+
+    void handle(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        Optional<String[]> credentials = parse(header);
+        if (credentials.isEmpty()) {
+            ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"flotilla\"");
+            ctx.fail(new OperationException(401, "unauthenticated", "A username and password must be provided",
+                    Map.of()));
+            return;
+        }
+        String user = credentials.get()[0];
+        String password = credentials.get()[1];
+        String digest = digest(header);
+        Cached cached = cache.get(digest);
+        if (cached != null && cached.expiresAt > System.currentTimeMillis()) {
+            ctx.put(IDENTITY, cached.identity);
+            ctx.next();
+            return;
+        }
+        users.find(user).compose(found -> {
+            if (found.isEmpty() || found.get().passwordHash() == null) {
+                return Future.succeededFuture(Optional.<Identity>empty());
+            }
+            UserStore.UserRow row = found.get();
+            return vertx.executeBlocking(() -> Passwords.verify(password, row.passwordHash()), false)
+                    .map(ok -> ok ? Optional.of(new Identity(row.id(), row.name(), row.gid(), row.gname()))
+                            : Optional.<Identity>empty());
+        }).onSuccess(identity -> {
+            if (identity.isEmpty()) {
+                ctx.fail(new OperationException(401, "unauthenticated", "Invalid credentials", Map.of()));
+                return;
+            }
+            if (cache.size() >= CACHE_MAX) {
+                cache.clear();
+            }
+            cache.put(digest, new Cached(identity.get(), System.currentTimeMillis() + CACHE_MILLIS));
+            ctx.put(IDENTITY, identity.get());
+            ctx.next();
+        }).onFailure(ctx::fail);
+    }
+
+    private static Optional<String[]> parse(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            if (colon <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)});
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String digest(String header) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(header.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.flotilla.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.OperationException;
+import dev.flotilla.cloud.sim.SimTemplate;
+import dev.flotilla.cloud.sim.SimVm;
+import dev.flotilla.domain.VmStates;
+import dev.flotilla.store.Json;
+import dev.flotilla.store.SimulatorStore;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+
+/** Admin-only view of the built-in cloud: {@code /sim/template} and {@code /sim/vm}. */
+final class SimulatorRoutes {
+    private final SimulatorStore sim;
+    private final Clock clock;
+
+    SimulatorRoutes(SimulatorStore sim, Clock clock) {
+        this.sim = sim;
+        this.clock = clock;
+    }
+
+    void mount(Router router) {
+        router.route("/sim/*").handler(this::requireAdmin);
+        router.get("/sim/template").handler(this::listTemplates);
+        router.post("/sim/template").handler(this::createTemplate);
+        router.get("/sim/vm").handler(this::listVms);
+        router.get("/sim/vm/:id").handler(this::showVm);
+    }
+
+    private void requireAdmin(RoutingContext ctx) {
+        Identity who = ctx.get(Authenticator.IDENTITY);
+        if (!who.isAdmin()) {
+            ctx.fail(new OperationException(403, "forbidden", "Only oneadmin may use the simulator API", Map.of()));
+            return;
+        }
+        ctx.next();
+    }
+
+    private void listTemplates(RoutingContext ctx) {
+        sim.listTemplates().onSuccess(all -> {
+            ObjectNode root = Json.object();
+            var list = root.putArray("VMTEMPLATE");
+            all.forEach(t -> list.add(template(t)));
+            Http.json(ctx, 200, root);
+        }).onFailure(ctx::fail);
+    }
+
+    /** {@code {"name": "...", "attributes": {"SIM_DEPLOY_SECONDS": 5, ...}}}. */
+    private void createTemplate(RoutingContext ctx) {
+        ObjectNode body = Http.bodyObject(ctx);
+        JsonNode name = body.get("name");
+        if (name == null || !name.isTextual() || name.asText().isBlank()) {
+            throw OperationException.badRequest("name", "Mandatory key 'name (string)' is missing");
+        }
+        JsonNode attributes = body.get("attributes");
+        if (attributes != null && !attributes.isObject()) {
+            throw OperationException.badRequest("attributes", "KEY: 'attributes' must be an Object;");
+        }
+        ObjectNode attrs = attributes == null ? Json.object() : (ObjectNode) attributes;
+        for (String key : new String[]{"SIM_DEPLOY_SECONDS", "SIM_TERMINATE_SECONDS", "SIM_READY_SECONDS"}) {
+            JsonNode v = attrs.get(key);
+            if (v != null && !isNonNegativeNumber(v)) {
+                throw OperationException.badRequest("attributes." + key, key + " must be a number >= 0");
+            }
+        }
+        sim.createTemplate(name.asText(), attrs)
+                .onSuccess(t -> Http.json(ctx, 201, Json.object().set("VMTEMPLATE", template(t))))
+                .onFailure(ctx::fail);
+    }
+
+    private static boolean isNonNegativeNumber(JsonNode v) {
+        try {
+            return Double.parseDouble(v.asText()) >= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private void listVms(RoutingContext ctx) {
+        Instant now = clock.instant();
+        sim.listVms().onSuccess(all -> {
+            ObjectNode root = Json.object();
+            var list = root.putArray("VM");
+            all.forEach(vm -> list.add(vm(vm.at(now))));
+            Http.json(ctx, 200, root);
+        }).onFailure(ctx::fail);
+    }
+
+    private void showVm(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        sim.findById(id).onSuccess(found -> {
+            if (found.isEmpty()) {
+                ctx.fail(OperationException.notFound("[one.vm.info] Error getting virtual machine [" + id + "]."));
+                return;
+            }
+            Http.json(ctx, 200, Json.object().set("VM", vm(found.get().at(clock.instant()))));
+        }).onFailure(ctx::fail);
+    }
+
+    private static ObjectNode template(SimTemplate t) {
+        ObjectNode node = Json.object();
+        node.put("ID", Integer.toString(t.id()));
+        node.put("NAME", t.name());
+        node.set("TEMPLATE", t.attributes());
+        return node;
+    }
+
+    /** States are computed for the moment of the request, so a read never lags the poller. */
+    private static ObjectNode vm(SimVm vm) {
+        ObjectNode node = Json.object();
+        node.put("ID", Integer.toString(vm.id()));
+        node.put("NAME", vm.name());
+        node.put("STATE", Integer.toString(vm.state()));
+        node.put("LCM_STATE", Integer.toString(vm.lcmState()));
+        node.put("STATE_NAME", VmStates.stateName(vm.state()));
+        node.put("TEMPLATE_ID", Integer.toString(vm.templateId()));
+        node.put("REQUEST_KEY", vm.requestKey());
+        ObjectNode user = vm.userTemplate().deepCopy();
+        if (vm.ready()) {
+            user.put("READY", "YES");
+        }
+        node.set("USER_TEMPLATE", user);
+        node.put("SIM_DEPLOY_SECONDS", vm.deploySeconds());
+        node.put("SIM_TERMINATE_SECONDS", vm.terminateSeconds());
+        node.put("SIM_READY_SECONDS", vm.readySeconds());
+        return node;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.flotilla.cloud;
+
+import dev.flotilla.cloud.sim.SimulatorDriver;
+import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.store.SimulatorStore;
+import io.vertx.sqlclient.Pool;
+
+import java.time.Clock;
+
+/** Builds the driver the config names; each verticle builds its own over its own pool. */
+public final class CloudDrivers {
+    private CloudDrivers() {
+    }
+
+    public static CloudDriver create(FlotillaConfig config, Pool pool, Clock clock) {
+        if (!config.driver().equals("simulator")) {
+            throw new FlotillaConfig.ConfigException("driver '" + config.driver()
+                    + "' is not available in this version; use 'simulator'");
+        }
+        return new SimulatorDriver(new SimulatorStore(pool), config.simulator(), clock);
+    }
+}

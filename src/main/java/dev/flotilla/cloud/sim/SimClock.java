@@ -1,0 +1,69 @@
+package dev.flotilla.cloud.sim;
+
+import dev.flotilla.domain.VmStates;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The simulator's VM state as a pure function of the current phase, when it started, the VM's
+ * timings and {@code now}: PENDING → PROLOG → BOOT → RUNNING (each a third of the deploy time),
+ * then READY after the ready delay; SHUTDOWN → EPILOG → DONE (halves of the terminate time).
+ * Because state follows from timestamps, a restart of the server loses nothing.
+ */
+public final class SimClock {
+
+    public enum Phase { HOLD, DEPLOY, TERMINATE }
+
+    /** A VM's state at some instant and when it next changes by itself (null when at rest). */
+    public record SimState(int state, int lcmState, boolean ready, Instant nextChangeAt) {
+    }
+
+    private SimClock() {
+    }
+
+    public static SimState at(Phase phase, Instant started, double deploySeconds, double terminateSeconds,
+                              double readySeconds, Instant now) {
+        return switch (phase) {
+            case HOLD -> new SimState(VmStates.HOLD, VmStates.LCM_INIT, false, null);
+            case DEPLOY -> deploying(started, deploySeconds, readySeconds, now);
+            case TERMINATE -> terminating(started, terminateSeconds, now);
+        };
+    }
+
+    private static SimState deploying(Instant started, double deploy, double ready, Instant now) {
+        Instant prolog = plus(started, deploy / 3);
+        Instant boot = plus(started, 2 * deploy / 3);
+        Instant running = plus(started, deploy);
+        Instant readyAt = plus(running, ready);
+        if (now.isBefore(prolog)) {
+            return new SimState(VmStates.PENDING, VmStates.LCM_INIT, false, prolog);
+        }
+        if (now.isBefore(boot)) {
+            return new SimState(VmStates.ACTIVE, VmStates.LCM_PROLOG, false, boot);
+        }
+        if (now.isBefore(running)) {
+            return new SimState(VmStates.ACTIVE, VmStates.LCM_BOOT, false, running);
+        }
+        if (now.isBefore(readyAt)) {
+            return new SimState(VmStates.ACTIVE, VmStates.LCM_RUNNING, false, readyAt);
+        }
+        return new SimState(VmStates.ACTIVE, VmStates.LCM_RUNNING, true, null);
+    }
+
+    private static SimState terminating(Instant started, double terminate, Instant now) {
+        Instant epilog = plus(started, terminate / 2);
+        Instant done = plus(started, terminate);
+        if (now.isBefore(epilog)) {
+            return new SimState(VmStates.ACTIVE, VmStates.LCM_SHUTDOWN, false, epilog);
+        }
+        if (now.isBefore(done)) {
+            return new SimState(VmStates.ACTIVE, VmStates.LCM_EPILOG, false, done);
+        }
+        return new SimState(VmStates.DONE, VmStates.LCM_INIT, false, null);
+    }
+
+    private static Instant plus(Instant t, double seconds) {
+        return t.plus(Duration.ofNanos((long) (seconds * 1_000_000_000L)));
+    }
+}

@@ -1,0 +1,216 @@
+package dev.flotilla.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one immutable server configuration: OneFlow's {@code oneflow-server.conf} keys with OneFlow's
+ * defaults (the bundled file), overlaid by the file named in {@code FLOTILLA_CONFIG}, overlaid by
+ * environment variables. Validated at start; the admin password is never printed by {@link #toString()}.
+ */
+public record FlotillaConfig(
+        String host,
+        int port,
+        String dbUrl,
+        int dbPoolSize,
+        String driver,
+        String adminPassword,
+        int defaultCooldown,
+        int waitTimeout,
+        String shutdownAction,
+        int actionNumber,
+        int actionPeriod,
+        String vmNameTemplate,
+        int pageSize,
+        int autoscalerInterval,
+        Duration transientTimeout,
+        Duration doneRetention,
+        long pollIntervalMs,
+        Duration resyncInterval,
+        SimulatorSettings simulator) {
+
+    /** Simulated durations of VM transitions, overridable per VM template (SIM_* attributes). */
+    public record SimulatorSettings(double deploySeconds, double terminateSeconds, double readySeconds) {
+    }
+
+    private static final Map<String, List<String>> ENV_KEYS = new LinkedHashMap<>();
+
+    static {
+        ENV_KEYS.put("FLOTILLA_HOST", List.of("host"));
+        ENV_KEYS.put("FLOTILLA_PORT", List.of("port"));
+        ENV_KEYS.put("FLOTILLA_DB_URL", List.of("db", "url"));
+        ENV_KEYS.put("FLOTILLA_DRIVER", List.of("driver"));
+        ENV_KEYS.put("FLOTILLA_ADMIN_PASSWORD", List.of("admin_password"));
+        ENV_KEYS.put("FLOTILLA_TRANSIENT_TIMEOUT", List.of("transient_timeout"));
+        ENV_KEYS.put("FLOTILLA_POLL_INTERVAL_MS", List.of("poll_interval_ms"));
+        ENV_KEYS.put("FLOTILLA_SIM_DEPLOY_SECONDS", List.of("simulator", "deploy_seconds"));
+        ENV_KEYS.put("FLOTILLA_SIM_TERMINATE_SECONDS", List.of("simulator", "terminate_seconds"));
+        ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public FlotillaConfig {
+        require(port >= 0 && port <= 65535, "port must be between 0 and 65535");
+        require(dbPoolSize > 0, "db.pool_size must be positive");
+        require(driver.equals("simulator") || driver.equals("opennebula"), "driver must be simulator or opennebula");
+        require(shutdownAction.equals("terminate") || shutdownAction.equals("terminate-hard"),
+                "shutdown_action must be terminate or terminate-hard");
+        require(actionNumber >= 0 && actionPeriod >= 0, "action_number and action_period must be >= 0");
+        require(!transientTimeout.isNegative(), "transient_timeout must be >= 0");
+        require(pollIntervalMs > 0, "poll_interval_ms must be positive");
+        require(simulator.deploySeconds() >= 0 && simulator.terminateSeconds() >= 0 && simulator.readySeconds() >= 0,
+                "simulator timings must be >= 0");
+    }
+
+    /** Bundled defaults, then {@code FLOTILLA_CONFIG}'s file, then the environment. */
+    public static FlotillaConfig load(Map<String, String> env) {
+        ObjectNode tree = readBundledDefaults();
+        String file = env.get("FLOTILLA_CONFIG");
+        if (file != null && !file.isBlank()) {
+            Path path = Path.of(file);
+            try (InputStream in = Files.newInputStream(path)) {
+                overlay(tree, normalizeKeys(YAML.readTree(in)));
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException("Error parsing config file " + path + ": " + e.getMessage());
+            }
+        }
+        for (Map.Entry<String, List<String>> e : ENV_KEYS.entrySet()) {
+            String value = env.get(e.getKey());
+            if (value != null) {
+                ObjectNode parent = tree;
+                List<String> path = e.getValue();
+                for (String key : path.subList(0, path.size() - 1)) {
+                    parent = parent.with(key);
+                }
+                parent.put(path.get(path.size() - 1), value);
+            }
+        }
+        return fromTree(tree);
+    }
+
+    public static FlotillaConfig fromTree(JsonNode tree) {
+        JsonNode sim = tree.path("simulator");
+        return new FlotillaConfig(
+                text(tree, "host"),
+                integer(tree, "port"),
+                text(tree.path("db"), "url"),
+                integer(tree.path("db"), "pool_size"),
+                text(tree, "driver"),
+                tree.path("admin_password").asText(""),
+                integer(tree, "default_cooldown"),
+                integer(tree, "wait_timeout"),
+                text(tree, "shutdown_action"),
+                integer(tree, "action_number"),
+                integer(tree, "action_period"),
+                text(tree, "vm_name_template"),
+                integer(tree, "page_size"),
+                integer(tree, "autoscaler_interval"),
+                Duration.ofSeconds(integer(tree, "transient_timeout")),
+                Duration.ofSeconds(integer(tree, "done_retention")),
+                integer(tree, "poll_interval_ms"),
+                Duration.ofSeconds(integer(tree, "resync_interval")),
+                new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),
+                        decimal(sim, "ready_seconds")));
+    }
+
+    public FlotillaConfig withPort(int newPort) {
+        return new FlotillaConfig(host, newPort, dbUrl, dbPoolSize, driver, adminPassword, defaultCooldown,
+                waitTimeout, shutdownAction, actionNumber, actionPeriod, vmNameTemplate, pageSize, autoscalerInterval,
+                transientTimeout, doneRetention, pollIntervalMs, resyncInterval, simulator);
+    }
+
+    @Override
+    public String toString() {
+        return "FlotillaConfig[host=" + host + ", port=" + port + ", db=" + dbUrl.replaceAll(":[^:@/]*@", ":***@")
+                + ", driver=" + driver + ", transient_timeout=" + transientTimeout.toSeconds() + "s, simulator="
+                + simulator + "]";
+    }
+
+    private static ObjectNode readBundledDefaults() {
+        try (InputStream in = FlotillaConfig.class.getResourceAsStream("/oneflow-server.conf")) {
+            return (ObjectNode) normalizeKeys(YAML.readTree(in));
+        } catch (IOException e) {
+            throw new ConfigException("Bundled oneflow-server.conf is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** OneFlow writes keys as Ruby symbols ({@code :port}); the colon is not part of the name. */
+    private static JsonNode normalizeKeys(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return node == null ? YAML.createObjectNode() : node;
+        }
+        ObjectNode out = YAML.createObjectNode();
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String key = f.getKey().startsWith(":") ? f.getKey().substring(1) : f.getKey();
+            out.set(key, normalizeKeys(f.getValue()));
+        }
+        return out;
+    }
+
+    private static void overlay(ObjectNode base, JsonNode top) {
+        if (!top.isObject()) {
+            throw new ConfigException("the file must hold a YAML mapping");
+        }
+        top.fields().forEachRemaining(f -> {
+            if (f.getValue().isObject() && base.get(f.getKey()) instanceof ObjectNode child) {
+                overlay(child, f.getValue());
+            } else {
+                base.set(f.getKey(), f.getValue());
+            }
+        });
+    }
+
+    private static String text(JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            throw new ConfigException("missing configuration key :" + key);
+        }
+        return v.asText();
+    }
+
+    private static int integer(JsonNode node, String key) {
+        String v = text(node, key).trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(":" + key + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static double decimal(JsonNode node, String key) {
+        String v = text(node, key).trim();
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(":" + key + " must be a number, got '" + v + "'");
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new ConfigException(message);
+        }
+    }
+
+    /** A configuration problem; the server prints it and exits 1. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.flotilla.domain;
+
+/** A call to the cloud driver the engine makes after the plan's intent is committed. */
+public sealed interface DriverCall {
+
+    String requestKey();
+
+    /** Create the VM recorded under {@code requestKey}; idempotent by that key. */
+    record Create(String requestKey, String roleName, String vmName, int templateId, boolean hold)
+            implements DriverCall {
+    }
+
+    /** Terminate the VM recorded under {@code requestKey} ({@code vmId} may be unknown after a crash). */
+    record Terminate(String requestKey, Integer vmId, boolean hard) implements DriverCall {
+    }
+}

@@ -1,0 +1,223 @@
+package dev.flotilla.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Instantiate processing (api.md §6.7–6.8): user-input checks, network defaults, the deep merge of
+ * {@code merge_template}, and the user-input injection into each role's {@code template_contents}
+ * (templates.md §6.2). Returns the body of the new service, validated.
+ */
+public final class Instantiation {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private Instantiation() {
+    }
+
+    public static ObjectNode serviceBody(ObjectNode template, ObjectNode mergeTemplate) {
+        ObjectNode merge = mergeTemplate == null ? JSON.objectNode() : mergeTemplate.deepCopy();
+        TemplateFormats.upgrade(merge);
+        ObjectNode body = template.deepCopy();
+        TemplateFormats.upgrade(body);
+        checkUserInputs(body.get("user_inputs"), merge.get("user_inputs_values"));
+        checkRoleUserInputs(body, merge);
+        applyNetworkDefaults(body, merge);
+
+        JsonNode roleOverrides = merge.remove("roles");
+        deepMerge(body, merge);
+        if (roleOverrides != null && roleOverrides.isArray()) {
+            for (JsonNode override : roleOverrides) {
+                String name = override.path("name").asText(null);
+                for (JsonNode role : body.withArray("roles")) {
+                    if (role.isObject() && role.path("name").asText("").equals(name)) {
+                        deepMerge((ObjectNode) role, (ObjectNode) override);
+                    }
+                }
+            }
+        }
+        body.remove("registration_time");
+        TemplateValidator.validateTemplate(body);
+        injectUserInputs(body);
+        return body;
+    }
+
+    private static void checkUserInputs(JsonNode inputs, JsonNode values) {
+        if (inputs == null || inputs.isNull() || (inputs.isObject() && inputs.isEmpty())) {
+            return;
+        }
+        if (values == null || values.isNull()) {
+            throw new ValidationException("user_inputs_values",
+                    "The Service template specifies User Inputs but no values have been found");
+        }
+        if (!inputs.isObject() || !values.isObject()) {
+            throw new ValidationException("user_inputs_values", "Wrong User Inputs or User Inputs Values format");
+        }
+        Iterator<String> names = inputs.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!values.has(name)) {
+                throw new ValidationException("user_inputs_values." + name,
+                        "Verify that every User Input have its corresponding value defined");
+            }
+        }
+    }
+
+    private static void checkRoleUserInputs(ObjectNode body, ObjectNode merge) {
+        JsonNode roles = body.get("roles");
+        if (roles == null || !roles.isArray()) {
+            return;
+        }
+        for (JsonNode role : roles) {
+            String name = role.path("name").asText();
+            JsonNode contents = role.get("template_contents");
+            if (contents != null && !contents.isObject()) {
+                throw new ValidationException("roles." + name + ".template_contents",
+                        "Error validating template_contents object for the role " + name
+                                + ". The object must be a valid hash.");
+            }
+            JsonNode inputs = role.get("user_inputs");
+            if (inputs == null || (inputs.isObject() && inputs.isEmpty())) {
+                continue;
+            }
+            JsonNode overrides = merge.get("roles");
+            if (overrides == null || !overrides.isArray() || overrides.isEmpty()) {
+                throw new ValidationException("roles", "The Service template specifies user inputs for the role "
+                        + name + " but no values have been found");
+            }
+            JsonNode entry = null;
+            for (JsonNode o : overrides) {
+                if (!o.isObject()) {
+                    throw new ValidationException("roles", "The role user inputs are empty or do not have a valid format");
+                }
+                if (name.equals(o.path("name").asText())) {
+                    entry = o;
+                }
+            }
+            if (entry == null) {
+                throw new ValidationException("roles", "The Service template specifies user inputs for the role "
+                        + name + " but no values have been found");
+            }
+            checkUserInputs(inputs, entry.get("user_inputs_values"));
+        }
+    }
+
+    /** Without {@code networks_values} the defaults come from each declaration's 5th field (api.md §6.8 step 5). */
+    private static void applyNetworkDefaults(ObjectNode body, ObjectNode merge) {
+        JsonNode networks = body.get("networks");
+        if (networks == null || networks.isNull()) {
+            return;
+        }
+        if (!networks.isObject()) {
+            throw new ValidationException("networks", "Wrong networks format");
+        }
+        if (networks.isEmpty()) {
+            return;
+        }
+        JsonNode values = merge.get("networks_values");
+        if (values == null) {
+            ArrayNode defaults = JSON.arrayNode();
+            for (Map.Entry<String, JsonNode> net : networks.properties()) {
+                String[] parts = net.getValue().asText("").split("\\|", -1);
+                if (parts.length < 5) {
+                    throw new ValidationException("networks." + net.getKey(), "Wrong networks format");
+                }
+                String[] def = parts[4].split(":", 3);
+                if (def.length >= 2 && List.of("id", "template_id", "reserve_from").contains(def[0])) {
+                    ObjectNode value = JSON.objectNode().put(def[0], def[1]);
+                    if (def.length == 3) {
+                        value.put("extra", def[2]);
+                    }
+                    defaults.add(JSON.objectNode().set(net.getKey(), value));
+                }
+            }
+            values = defaults;
+            merge.set("networks_values", defaults);
+        }
+        if (!values.isArray()) {
+            throw new ValidationException("networks_values", "Wrong networks_values format");
+        }
+        List<String> given = new ArrayList<>();
+        for (JsonNode v : values) {
+            if (!v.isObject()) {
+                throw new ValidationException("networks_values", "Wrong networks_values format");
+            }
+            v.fieldNames().forEachRemaining(given::add);
+        }
+        if (given.isEmpty()) {
+            throw new ValidationException("networks_values", "Missing networks_values");
+        }
+        for (String name : (Iterable<String>) networks::fieldNames) {
+            if (!given.contains(name)) {
+                throw new ValidationException("networks_values." + name,
+                        "Every network key must have its value defined at networks_value");
+            }
+        }
+        // networks_values replace the template's entries of the same name rather than being appended.
+        body.remove("networks_values");
+    }
+
+    /** Objects merged recursively, scalars replaced, arrays concatenated (object arrays de-duplicated). */
+    public static void deepMerge(ObjectNode target, ObjectNode source) {
+        for (Map.Entry<String, JsonNode> e : source.properties()) {
+            JsonNode existing = target.get(e.getKey());
+            JsonNode value = e.getValue();
+            if (existing != null && existing.isObject() && value.isObject()) {
+                deepMerge((ObjectNode) existing, (ObjectNode) value);
+            } else if (existing != null && existing.isArray() && value.isArray()) {
+                ArrayNode merged = ((ArrayNode) existing).deepCopy();
+                boolean allObjects = true;
+                for (JsonNode item : merged) {
+                    allObjects &= item.isObject();
+                }
+                for (JsonNode item : value) {
+                    allObjects &= item.isObject();
+                }
+                for (JsonNode item : value) {
+                    boolean duplicate = false;
+                    for (JsonNode have : merged) {
+                        duplicate |= allObjects && have.equals(item);
+                    }
+                    if (!duplicate) {
+                        merged.add(item.deepCopy());
+                    }
+                }
+                target.set(e.getKey(), merged);
+            } else {
+                target.set(e.getKey(), value.deepCopy());
+            }
+        }
+    }
+
+    /** Service values overridden by role values become VM attributes and context (templates.md §6.2). */
+    private static void injectUserInputs(ObjectNode body) {
+        JsonNode serviceValues = body.get("user_inputs_values");
+        for (JsonNode roleNode : body.withArray("roles")) {
+            ObjectNode role = (ObjectNode) roleNode;
+            ObjectNode values = JSON.objectNode();
+            if (serviceValues != null && serviceValues.isObject()) {
+                values.setAll((ObjectNode) serviceValues);
+            }
+            JsonNode roleValues = role.get("user_inputs_values");
+            if (roleValues != null && roleValues.isObject()) {
+                values.setAll((ObjectNode) roleValues);
+            }
+            if (values.isEmpty()) {
+                continue;
+            }
+            ObjectNode contents = role.has("template_contents") ? (ObjectNode) role.get("template_contents")
+                    : role.putObject("template_contents");
+            ObjectNode context = contents.get("CONTEXT") instanceof ObjectNode c ? c : contents.putObject("CONTEXT");
+            for (Map.Entry<String, JsonNode> v : values.properties()) {
+                contents.set(v.getKey(), v.getValue());
+                context.put(v.getKey(), "$" + v.getKey());
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.flotilla.domain;
+
+import java.util.List;
+
+/** A role as the planner sees it: desired cardinality, state, and its member VMs (gone ones excluded). */
+public record RoleSnapshot(
+        String name,
+        RoleState state,
+        int cardinality,
+        int templateId,
+        List<String> parents,
+        int lastVmNumber,
+        boolean terminateHard,
+        List<VmSnapshot> vms) {
+
+    public RoleSnapshot {
+        parents = List.copyOf(parents);
+        vms = List.copyOf(vms);
+    }
+}

@@ -1,0 +1,254 @@
+package dev.flotilla.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.Addresses;
+import dev.flotilla.OperationException;
+import dev.flotilla.cloud.CloudDriver;
+import dev.flotilla.cloud.VmRequest;
+import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.domain.DriverCall;
+import dev.flotilla.domain.Instantiation;
+import dev.flotilla.domain.Plan;
+import dev.flotilla.domain.Planner;
+import dev.flotilla.domain.ServiceEvent;
+import dev.flotilla.domain.ServiceSnapshot;
+import dev.flotilla.store.EventRecord;
+import dev.flotilla.store.Json;
+import dev.flotilla.store.ServiceRecord;
+import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.TemplateStore;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The lifecycle engine: the only writer of service and role state. Each service is reconciled in
+ * its own lane: read a snapshot, plan purely, commit the plan, then call the driver.
+ */
+public final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final FlotillaConfig config;
+    private final ServiceStore services;
+    private final TemplateStore templates;
+    private final CloudDriver driver;
+    private final EventBus bus;
+    private final Clock clock;
+    private final Planner planner;
+    private final ServiceLanes lanes = new ServiceLanes();
+
+    public Engine(FlotillaConfig config, ServiceStore services, TemplateStore templates, CloudDriver driver,
+                  EventBus bus, Clock clock) {
+        this.config = config;
+        this.services = services;
+        this.templates = templates;
+        this.driver = driver;
+        this.bus = bus;
+        this.clock = clock;
+        this.planner = new Planner(config.vmNameTemplate(), config.transientTimeout());
+    }
+
+    // ---- triggers ------------------------------------------------------------------------------
+
+    /** Look at service {@code id} again soon; wakes that pile up for one service coalesce. */
+    public void wake(int id) {
+        lanes.wake(id, () -> reconcile(id).recover(e -> {
+            LOG.warn("service={} trigger=wake reconcile failed: {}", id, e.toString());
+            if (e instanceof ServiceStore.StaleSnapshotException) {
+                wake(id);
+            }
+            return Future.succeededFuture();
+        }));
+    }
+
+    /** Periodic resync and start-up catch-up: every unfinished service is looked at again. */
+    public Future<Integer> resyncAll() {
+        return services.unfinishedIds().map(ids -> {
+            ids.forEach(this::wake);
+            return ids.size();
+        });
+    }
+
+    /** Services whose transient state outlived its deadline are looked at now, not at the next resync. */
+    public Future<Void> wakeExpiredDeadlines() {
+        return services.expiredDeadlineIds().map(ids -> {
+            ids.forEach(this::wake);
+            return null;
+        });
+    }
+
+    public Future<Void> purgeExpiredDone() {
+        if (config.doneRetention().isZero()) {
+            return Future.succeededFuture();
+        }
+        return services.purgeDone(config.doneRetention().toSeconds()).mapEmpty();
+    }
+
+    // ---- commands ------------------------------------------------------------------------------
+
+    /** Runs one API command; the reply is a JSON object, a failure an {@link OperationException}. */
+    public Future<JsonObject> handle(JsonObject command) {
+        String name = command.getString("command", "");
+        return switch (name) {
+            case "instantiate" -> instantiate(command);
+            case "undeploy" -> undeploy(command.getInteger("serviceId"));
+            case "purge_done" -> services.purgeDone(0).map(ids -> new JsonObject().put("purged", ids.size()));
+            default -> Future.failedFuture(OperationException.badRequest("command", "Unknown command " + name));
+        };
+    }
+
+    private Future<JsonObject> instantiate(JsonObject command) {
+        int templateId = command.getInteger("templateId");
+        ObjectNode merge = command.containsKey("mergeTemplate")
+                ? Json.parseObject(command.getJsonObject("mergeTemplate").encode()) : null;
+        return templates.find(templateId).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(OperationException.notFound(
+                        "[one.document.info] Error getting document [" + templateId + "]."));
+            }
+            ObjectNode body = Instantiation.serviceBody(found.get().body(), merge);
+            for (JsonNode role : body.withArray("roles")) {
+                ObjectNode r = (ObjectNode) role;
+                if (!r.has("cooldown")) {
+                    r.put("cooldown", config.defaultCooldown());
+                }
+                if (!r.has("on_hold")) {
+                    r.put("on_hold", false);
+                }
+            }
+            return services.create(command.getInteger("uid"), command.getInteger("gid"), body);
+        }).compose(id -> services.appendEvents(id, List.of(ServiceEvent.info("Service created from template "
+                        + templateId + "; new state: PENDING")))
+                .onSuccess(this::publish)
+                .map(events -> {
+                    LOG.info("service={} instantiated from template={}", id, templateId);
+                    wake(id);
+                    return new JsonObject().put("id", id);
+                }));
+    }
+
+    private Future<JsonObject> undeploy(int id) {
+        return lanes.submit(id, () -> load(id).compose(record -> {
+            ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
+            Plan plan = planner.undeploy(snapshot, clock.instant());
+            return commitAndCall(record, snapshot, plan);
+        })).map(v -> new JsonObject().put("id", id));
+    }
+
+    private Future<ServiceRecord> load(int id) {
+        return services.findForEngine(id).compose(found -> found.map(Future::succeededFuture)
+                .orElseGet(() -> Future.failedFuture(OperationException.notFound(
+                        "[one.document.info] Error getting document [" + id + "]."))));
+    }
+
+    // ---- the reconcile pipeline -----------------------------------------------------------------
+
+    private Future<Void> reconcile(int id) {
+        return services.findForEngine(id).compose((Optional<ServiceRecord> found) -> {
+            if (found.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            ServiceRecord record = found.get();
+            // Decide purely from the snapshot and the current time.
+            ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
+            Plan plan = planner.plan(snapshot, clock.instant());
+            return commitAndCall(record, snapshot, plan);
+        });
+    }
+
+    /** Intent first: the plan is committed before any driver call, so a crash never loses or repeats a VM. */
+    private Future<Void> commitAndCall(ServiceRecord record, ServiceSnapshot snapshot, Plan plan) {
+        Future<List<EventRecord>> committed = plan.changesStore()
+                ? services.apply(snapshot, plan) : Future.succeededFuture(List.of());
+        return committed
+                .onSuccess(events -> {
+                    logTransitions(snapshot, plan);
+                    publish(events);
+                })
+                // Then act: driver calls; results that change the plan's inputs wake the service again.
+                .compose(events -> callDriver(record, plan.driverCalls()))
+                .map(needsAnotherLook -> {
+                    if (needsAnotherLook) {
+                        wake(record.meta().id());
+                    }
+                    return null;
+                });
+    }
+
+    private Future<Boolean> callDriver(ServiceRecord record, List<DriverCall> calls) {
+        if (calls.isEmpty()) {
+            return Future.succeededFuture(false);
+        }
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (DriverCall call : calls) {
+            results.add(call instanceof DriverCall.Create create
+                    ? create(record, create)
+                    : terminate(record, (DriverCall.Terminate) call));
+        }
+        return Future.join(results).transform(ar -> Future.succeededFuture(
+                results.stream().anyMatch(f -> f.failed() || Boolean.TRUE.equals(f.result()))));
+    }
+
+    private Future<Boolean> create(ServiceRecord record, DriverCall.Create call) {
+        JsonNode contents = Optional.ofNullable(record.role(call.roleName()))
+                .map(r -> r.body().get("template_contents")).orElse(null);
+        VmRequest request = new VmRequest(call.requestKey(), call.templateId(), call.vmName(), call.hold(),
+                record.meta().id(), call.roleName(), contents instanceof ObjectNode o ? o : null);
+        int id = record.meta().id();
+        return driver.instantiate(request)
+                .compose(vmId -> services.recordCreated(call.requestKey(), vmId).map(false))
+                .recover(e -> {
+                    String message = "Error instantiating VM Template " + call.templateId() + " in Role "
+                            + call.roleName() + ": " + e.getMessage();
+                    LOG.warn("service={} role={} {}", id, call.roleName(), message);
+                    return services.recordCreateFailed(call.requestKey(), e.getMessage())
+                            .compose(v -> services.appendEvents(id, List.of(ServiceEvent.vm('E', call.roleName(),
+                                    message))))
+                            .onSuccess(this::publish)
+                            .map(true);
+                });
+    }
+
+    private Future<Boolean> terminate(ServiceRecord record, DriverCall.Terminate call) {
+        int id = record.meta().id();
+        return driver.terminate(call.requestKey(), call.vmId(), call.hard()).compose(outcome -> switch (outcome) {
+            case TERMINATING -> services.recordTerminateSent(call.requestKey(), call.vmId()).map(false);
+            case NOT_FOUND -> services.recordNeverCreated(call.requestKey()).map(true);
+        }).recover(e -> {
+            String message = "Terminate failed for VM " + (call.vmId() == null ? call.requestKey() : call.vmId())
+                    + ": " + e.getMessage();
+            LOG.warn("service={} {}", id, message);
+            return services.recordTerminateFailed(call.requestKey(), e.getMessage())
+                    .compose(v -> services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message,
+                            Map.of()))))
+                    .onSuccess(this::publish)
+                    .map(true);
+        });
+    }
+
+    private void logTransitions(ServiceSnapshot snapshot, Plan plan) {
+        if (plan.serviceState() != snapshot.state()) {
+            LOG.info("service={} state {} -> {}", snapshot.id(), snapshot.state(), plan.serviceState());
+        }
+        plan.roleStates().forEach((role, state) ->
+                LOG.info("service={} role={} state -> {}", snapshot.id(), role, state));
+    }
+
+    private void publish(List<EventRecord> events) {
+        for (EventRecord e : events) {
+            bus.publish(Addresses.SERVICE_EVENTS, new JsonObject()
+                    .put("service_id", e.serviceId()).put("seq", e.seq()).put("time", e.at().toString())
+                    .put("kind", e.kind()).put("severity", String.valueOf(e.severity())).put("message", e.message())
+                    .put("data", e.data() == null ? null : new JsonObject(Json.write(e.data()))));
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.flotilla.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.domain.Deployment;
+import dev.flotilla.domain.NewVm;
+import dev.flotilla.domain.Plan;
+import dev.flotilla.domain.RoleState;
+import dev.flotilla.domain.ServiceEvent;
+import dev.flotilla.domain.ServiceSnapshot;
+import dev.flotilla.domain.ServiceState;
+import dev.flotilla.domain.VmObservation;
+import dev.flotilla.domain.VmSnapshot;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Services, their roles, VM rows and event log. Every SQL statement about services lives here. */
+public final class ServiceStore {
+
+    private static final String VMS_JSON = """
+            COALESCE((SELECT json_agg(json_build_object(
+                'row_id', v.id, 'vm_number', v.vm_number, 'name', v.name, 'request_key', v.request_key,
+                'vm_id', v.vm_id, 'state', v.state, 'lcm_state', v.lcm_state, 'ready', v.ready,
+                'create_error', v.create_error, 'terminate_requested', v.terminate_requested,
+                'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error)
+                ORDER BY v.vm_number, v.id)
+              FROM vms v WHERE v.service_id = r.service_id AND v.role_name = r.name AND NOT v.gone), '[]'::json)
+            """;
+
+    private static final String ROLES_JSON = """
+            COALESCE((SELECT json_agg(json_build_object(
+                'name', r.name, 'state', r.state, 'cardinality', r.cardinality, 'template_id', r.template_id,
+                'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'vms', %s)
+                ORDER BY r.position)
+              FROM roles r WHERE r.service_id = s.id), '[]'::json)::text AS roles
+            """.formatted(VMS_JSON);
+
+    private static final String LOG_JSON = """
+            COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'at', extract(epoch FROM e.at),
+                'kind', e.kind, 'severity', e.severity, 'message', e.message) ORDER BY e.seq)
+              FROM (SELECT * FROM service_events WHERE service_id = s.id ORDER BY seq DESC LIMIT 50) e),
+              '[]'::json)::text AS log
+            """;
+
+    private static final String SELECT_SERVICE = """
+            SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
+                   s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, %s, %s
+            FROM services s JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
+            """;
+
+    private static final String FIND_WITH_LOG = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON) + " WHERE s.id = $1";
+    private static final String FIND_SNAPSHOT = SELECT_SERVICE.formatted(ROLES_JSON, "'[]' AS log") + " WHERE s.id = $1";
+    private static final String LIST = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
+            + " WHERE ($1::smallint IS NULL OR s.state = $1) ORDER BY s.id LIMIT $2 OFFSET $3";
+
+    private static final String INSERT_SERVICE = """
+            INSERT INTO services (uid, gid, name, state, deployment, body) VALUES ($1, $2, $3, 0, $4, $5::text::jsonb)
+            RETURNING id
+            """;
+    private static final String INSERT_ROLE = """
+            INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
+            VALUES ($1, $2, $3, 0, $4, $5, $6, $7::text::jsonb)
+            """;
+    private static final String UPDATE_SERVICE_STATE = """
+            UPDATE services SET state = $3, deadline_at = $4, version = version + 1, updated_at = now()
+            WHERE id = $1 AND version = $2
+            """;
+    private static final String UPDATE_ROLE = """
+            UPDATE roles SET state = COALESCE($3, state), cardinality = COALESCE($4, cardinality),
+                   last_vmname = COALESCE($5, last_vmname)
+            WHERE service_id = $1 AND name = $2
+            """;
+    private static final String INSERT_VM = """
+            INSERT INTO vms (service_id, role_name, vm_number, name, request_key) VALUES ($1, $2, $3, $4, $5)
+            """;
+    private static final String REQUEST_TERMINATE = """
+            UPDATE vms SET terminate_requested = true, terminate_hard = $2 WHERE id = $1
+            """;
+    private static final String FORGET_VMS = "UPDATE vms SET gone = true WHERE id = ANY($1)";
+    private static final String INSERT_EVENT = """
+            INSERT INTO service_events (service_id, kind, severity, message, data) VALUES ($1, $2, $3, $4, $5::text::jsonb)
+            RETURNING seq, at
+            """;
+    private static final String RECORD_CREATED = """
+            UPDATE vms SET vm_id = $2 WHERE request_key = $1 AND (vm_id IS NULL OR vm_id = $2) RETURNING service_id
+            """;
+    private static final String RECORD_CREATE_FAILED = "UPDATE vms SET create_error = $2 WHERE request_key = $1";
+    private static final String RECORD_TERMINATE_SENT = """
+            UPDATE vms SET terminate_sent = true, vm_id = COALESCE(vm_id, $2) WHERE request_key = $1
+            """;
+    private static final String RECORD_TERMINATE_FAILED = "UPDATE vms SET terminate_error = $2 WHERE request_key = $1";
+    private static final String RECORD_NEVER_CREATED = "UPDATE vms SET gone = true WHERE request_key = $1";
+    private static final String RECORD_OBSERVED = """
+            UPDATE vms v SET vm_id = o.vm_id, state = o.state, lcm_state = o.lcm_state, ready = o.ready,
+                   observed_at = now()
+            FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::bool[]) AS o(request_key, vm_id, state,
+                   lcm_state, ready)
+            WHERE v.request_key = o.request_key
+              AND (v.state IS DISTINCT FROM o.state OR v.lcm_state IS DISTINCT FROM o.lcm_state
+                   OR v.ready IS DISTINCT FROM o.ready OR v.vm_id IS DISTINCT FROM o.vm_id)
+            RETURNING v.service_id
+            """;
+    private static final String UNFINISHED_IDS = "SELECT id FROM services WHERE state <> 5 ORDER BY id";
+    private static final String EXPIRED_DEADLINE_IDS = "SELECT id FROM services WHERE deadline_at <= now()";
+    private static final String PURGE_DONE = "DELETE FROM services WHERE state = 5 RETURNING id";
+    private static final String PURGE_DONE_OLDER = """
+            DELETE FROM services WHERE state = 5 AND updated_at < now() - make_interval(secs => $1) RETURNING id
+            """;
+    private static final String DELETE_EVENTS = "DELETE FROM service_events WHERE service_id = ANY($1)";
+
+    private final Pool pool;
+
+    public ServiceStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------
+
+    public Future<Optional<ServiceRecord>> find(int id) {
+        return pool.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> first(rows).map(this::fromRow));
+    }
+
+    /** Service, roles and live VMs in one round trip, without the log (the engine's read). */
+    public Future<Optional<ServiceRecord>> findForEngine(int id) {
+        return pool.preparedQuery(FIND_SNAPSHOT).execute(Tuple.of(id)).map(rows -> first(rows).map(this::fromRow));
+    }
+
+    /** All services, or one page of them, optionally only those in {@code state}. */
+    public Future<List<ServiceRecord>> list(ServiceState state, int limit, int offset) {
+        Tuple args = Tuple.of(state == null ? null : (short) state.number(), limit, offset);
+        return pool.preparedQuery(LIST).execute(args).map(rows -> {
+            List<ServiceRecord> out = new ArrayList<>();
+            rows.forEach(r -> out.add(fromRow(r)));
+            return out;
+        });
+    }
+
+    public Future<List<Integer>> unfinishedIds() {
+        return pool.query(UNFINISHED_IDS).execute().map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getInteger("id")));
+            return ids;
+        });
+    }
+
+    public Future<List<Integer>> expiredDeadlineIds() {
+        return pool.query(EXPIRED_DEADLINE_IDS).execute().map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getInteger("id")));
+            return ids;
+        });
+    }
+
+    // ---- writes by the engine --------------------------------------------------------------------
+
+    /** Creates a PENDING service with PENDING roles from a validated body; returns its id. */
+    public Future<Integer> create(int uid, int gid, ObjectNode body) {
+        ObjectNode serviceBody = body.deepCopy();
+        JsonNode roles = serviceBody.remove("roles");
+        String name = body.path("name").asText();
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_SERVICE)
+                .execute(Tuple.of(uid, gid, name, body.path("deployment").asText("none"), Json.write(serviceBody)))
+                .compose(rows -> {
+                    int id = rows.iterator().next().getInteger("id");
+                    List<Tuple> roleRows = new ArrayList<>();
+                    int position = 0;
+                    for (JsonNode role : roles) {
+                        ObjectNode rest = ((ObjectNode) role).deepCopy();
+                        rest.remove(List.of("name", "cardinality", "template_id", "parents", "state", "nodes",
+                                "last_vmname"));
+                        List<String> parents = new ArrayList<>();
+                        role.path("parents").forEach(p -> parents.add(p.asText()));
+                        roleRows.add(Tuple.of(id, role.get("name").asText(), position++,
+                                role.get("cardinality").asInt(), role.get("template_id").asInt(),
+                                parents.toArray(new String[0]), Json.write(rest)));
+                    }
+                    return conn.preparedQuery(INSERT_ROLE).executeBatch(roleRows).map(id);
+                }));
+    }
+
+    /**
+     * Commits a plan in one transaction guarded by the snapshot's version: states, new VM rows,
+     * terminate intents, forgotten VMs and events. Fails with {@link StaleSnapshotException} when
+     * someone else wrote the service since the snapshot was read.
+     */
+    public Future<List<EventRecord>> apply(ServiceSnapshot snapshot, Plan plan) {
+        int id = snapshot.id();
+        return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_SERVICE_STATE)
+                .execute(Tuple.of(id, snapshot.version(), (short) plan.serviceState().number(), utc(plan.deadline())))
+                .compose(rows -> rows.rowCount() == 0
+                        ? Future.failedFuture(new StaleSnapshotException(id))
+                        : updateRoles(conn, id, plan))
+                .compose(v -> batch(conn, INSERT_VM, plan.newVms().stream()
+                        .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey())).toList()))
+                .compose(v -> batch(conn, REQUEST_TERMINATE, plan.terminateRows().entrySet().stream()
+                        .map(e -> Tuple.of(e.getKey(), e.getValue())).toList()))
+                .compose(v -> plan.forgetRows().isEmpty() ? Future.succeededFuture()
+                        : conn.preparedQuery(FORGET_VMS).execute(Tuple.of(plan.forgetRows().toArray(new Long[0]))))
+                .compose(v -> insertEvents(conn, id, plan.events())));
+    }
+
+    private Future<Void> updateRoles(SqlClient conn, int id, Plan plan) {
+        Set<String> names = new TreeSet<>();
+        names.addAll(plan.roleStates().keySet());
+        names.addAll(plan.cardinalities().keySet());
+        names.addAll(plan.lastVmNumbers().keySet());
+        List<Tuple> rows = new ArrayList<>();
+        for (String name : names) {
+            RoleState state = plan.roleStates().get(name);
+            rows.add(Tuple.of(id, name, state == null ? null : (short) state.number(), plan.cardinalities().get(name),
+                    plan.lastVmNumbers().get(name)));
+        }
+        return batch(conn, UPDATE_ROLE, rows);
+    }
+
+    /** Appends events to a service's timeline, returning them with their sequence numbers. */
+    public Future<List<EventRecord>> appendEvents(int serviceId, List<ServiceEvent> events) {
+        return insertEvents(pool, serviceId, events);
+    }
+
+    private Future<List<EventRecord>> insertEvents(SqlClient client, int serviceId, List<ServiceEvent> events) {
+        if (events.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        List<Tuple> rows = events.stream().map(e -> Tuple.of(serviceId, e.kind(), String.valueOf(e.severity()),
+                e.message(), Json.write(e.data()))).toList();
+        return client.preparedQuery(INSERT_EVENT).executeBatch(rows).map(result -> {
+            List<EventRecord> out = new ArrayList<>();
+            RowSet<Row> rs = result;
+            for (ServiceEvent e : events) {
+                Row r = rs.iterator().next();
+                out.add(new EventRecord(r.getLong("seq"), serviceId, r.getOffsetDateTime("at").toInstant(), e.kind(),
+                        e.severity(), e.message(), Json.MAPPER.valueToTree(e.data())));
+                rs = rs.next();
+            }
+            return out;
+        });
+    }
+
+    public Future<Optional<Integer>> recordCreated(String requestKey, int vmId) {
+        return pool.preparedQuery(RECORD_CREATED).execute(Tuple.of(requestKey, vmId))
+                .map(rows -> first(rows).map(r -> r.getInteger("service_id")));
+    }
+
+    public Future<Void> recordCreateFailed(String requestKey, String message) {
+        return pool.preparedQuery(RECORD_CREATE_FAILED).execute(Tuple.of(requestKey, message)).mapEmpty();
+    }
+
+    public Future<Void> recordTerminateSent(String requestKey, Integer vmId) {
+        return pool.preparedQuery(RECORD_TERMINATE_SENT).execute(Tuple.of(requestKey, vmId)).mapEmpty();
+    }
+
+    public Future<Void> recordTerminateFailed(String requestKey, String message) {
+        return pool.preparedQuery(RECORD_TERMINATE_FAILED).execute(Tuple.of(requestKey, message)).mapEmpty();
+    }
+
+    /** The driver has no VM under this key: nothing was created, so the row leaves its role. */
+    public Future<Void> recordNeverCreated(String requestKey) {
+        return pool.preparedQuery(RECORD_NEVER_CREATED).execute(Tuple.of(requestKey)).mapEmpty();
+    }
+
+    /** Removes DONE services (and their timelines); with a retention, only those DONE for longer. */
+    public Future<List<Integer>> purgeDone(long olderThanSeconds) {
+        Future<RowSet<Row>> deleted = olderThanSeconds <= 0
+                ? pool.query(PURGE_DONE).execute()
+                : pool.preparedQuery(PURGE_DONE_OLDER).execute(Tuple.of((double) olderThanSeconds));
+        return deleted.compose(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getInteger("id")));
+            return ids.isEmpty() ? Future.succeededFuture(ids)
+                    : pool.preparedQuery(DELETE_EVENTS).execute(Tuple.of(ids.toArray(new Integer[0]))).map(ids);
+        });
+    }
+
+    // ---- writes by the poller --------------------------------------------------------------------
+
+    /** Records observed VM states by request key; returns the services whose VMs actually changed. */
+    public Future<List<Integer>> recordObserved(List<VmObservation> observations) {
+        if (observations.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        int n = observations.size();
+        String[] keys = new String[n];
+        Integer[] vmIds = new Integer[n];
+        Integer[] states = new Integer[n];
+        Integer[] lcms = new Integer[n];
+        Boolean[] ready = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            VmObservation o = observations.get(i);
+            keys[i] = o.requestKey();
+            vmIds[i] = o.vmId();
+            states[i] = o.state();
+            lcms[i] = o.lcmState();
+            ready[i] = o.ready();
+        }
+        return pool.preparedQuery(RECORD_OBSERVED).execute(Tuple.of(keys, vmIds, states, lcms, ready)).map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> {
+                Integer sid = r.getInteger("service_id");
+                if (!ids.contains(sid)) {
+                    ids.add(sid);
+                }
+            });
+            return ids;
+        });
+    }
+
+    // ---- mapping ---------------------------------------------------------------------------------
+
+    private ServiceRecord fromRow(Row row) {
+        DocumentMeta meta = new DocumentMeta(row.getInteger("id"), row.getInteger("uid"), row.getInteger("gid"),
+                row.getString("uname"), row.getString("gname"), row.getString("name"), row.getInteger("permissions"));
+        List<RoleRecord> roles = new ArrayList<>();
+        for (JsonNode r : Json.parse(row.getString("roles"))) {
+            List<String> parents = new ArrayList<>();
+            r.path("parents").forEach(p -> parents.add(p.asText()));
+            List<VmSnapshot> vms = new ArrayList<>();
+            for (JsonNode v : r.path("vms")) {
+                vms.add(new VmSnapshot(v.get("row_id").asLong(), r.get("name").asText(), v.get("vm_number").asInt(),
+                        v.get("name").asText(), v.get("request_key").asText(), intOrNull(v.get("vm_id")),
+                        intOrNull(v.get("state")), intOrNull(v.get("lcm_state")), v.get("ready").asBoolean(),
+                        textOrNull(v.get("create_error")), v.get("terminate_requested").asBoolean(),
+                        v.get("terminate_sent").asBoolean(), textOrNull(v.get("terminate_error"))));
+            }
+            roles.add(new RoleRecord(r.get("name").asText(), RoleState.ofNumber(r.get("state").asInt()),
+                    r.get("cardinality").asInt(), r.get("template_id").asInt(), parents, r.get("last_vmname").asInt(),
+                    (ObjectNode) r.get("body"), vms));
+        }
+        List<EventRecord> log = new ArrayList<>();
+        for (JsonNode e : Json.parse(row.getString("log"))) {
+            log.add(new EventRecord(e.get("seq").asLong(), meta.id(),
+                    Instant.ofEpochMilli((long) (e.get("at").asDouble() * 1000)), e.get("kind").asText(),
+                    e.get("severity").asText().charAt(0), e.get("message").asText(), null));
+        }
+        OffsetDateTime deadline = row.getOffsetDateTime("deadline_at");
+        return new ServiceRecord(meta, ServiceState.ofNumber(row.getInteger("state")),
+                Deployment.of(row.getString("deployment")), Json.parseObject(row.getString("body")),
+                row.getOffsetDateTime("start_time").toInstant(), deadline == null ? null : deadline.toInstant(),
+                row.getInteger("version"), roles, log);
+    }
+
+    private static Integer intOrNull(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asInt();
+    }
+
+    private static String textOrNull(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static Optional<Row> first(RowSet<Row> rows) {
+        var it = rows.iterator();
+        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+    }
+
+    static Future<Void> batch(SqlClient client, String sql, List<Tuple> rows) {
+        return rows.isEmpty() ? Future.succeededFuture() : client.preparedQuery(sql).executeBatch(rows).mapEmpty();
+    }
+
+    /** Another writer changed the service after the snapshot was read; re-read and plan again. */
+    public static final class StaleSnapshotException extends RuntimeException {
+        public StaleSnapshotException(int serviceId) {
+            super("service " + serviceId + " changed while planning", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.flotilla.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.cloud.sim.SimClock;
+import dev.flotilla.cloud.sim.SimTemplate;
+import dev.flotilla.cloud.sim.SimVm;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The cloud simulator's own tables: VM templates and VMs. */
+public final class SimulatorStore {
+    private static final String VM_COLUMNS = """
+            id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
+            deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at, terminate_hard,
+            user_template::text AS user_template, change_seq, created_at
+            """;
+    private static final String INSERT_VM = """
+            INSERT INTO sim_vms (request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
+                                 deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at,
+                                 user_template)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb)
+            ON CONFLICT (request_key) DO NOTHING
+            RETURNING %s
+            """.formatted(VM_COLUMNS);
+    private static final String FIND_BY_KEY = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = $1";
+    private static final String FIND_BY_ID = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE id = $1";
+    private static final String LIST_VMS = "SELECT " + VM_COLUMNS + " FROM sim_vms ORDER BY id";
+    private static final String DUE = "SELECT " + VM_COLUMNS + """
+             FROM sim_vms WHERE next_change_at <= $1 ORDER BY next_change_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            """;
+    private static final String SAVE_STATE = """
+            UPDATE sim_vms SET state = $2, lcm_state = $3, ready = $4, phase = $5, phase_started_at = $6,
+                   next_change_at = $7, terminate_hard = $8, change_seq = nextval('sim_vm_change_seq')
+            WHERE id = $1
+            """;
+    private static final String CHANGES = "SELECT " + VM_COLUMNS
+            + " FROM sim_vms WHERE change_seq > $1 ORDER BY change_seq LIMIT $2";
+    private static final String FIND_TEMPLATE = "SELECT id, name, attributes::text AS attributes FROM sim_templates WHERE id = $1";
+    private static final String LIST_TEMPLATES = "SELECT id, name, attributes::text AS attributes FROM sim_templates ORDER BY id";
+    private static final String INSERT_TEMPLATE = """
+            INSERT INTO sim_templates (name, attributes) VALUES ($1, $2::text::jsonb) RETURNING id
+            """;
+
+    private final Pool pool;
+
+    public SimulatorStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Future<Optional<SimTemplate>> findTemplate(int id) {
+        return pool.preparedQuery(FIND_TEMPLATE).execute(Tuple.of(id))
+                .map(rows -> ServiceStore.first(rows).map(SimulatorStore::templateFromRow));
+    }
+
+    public Future<List<SimTemplate>> listTemplates() {
+        return pool.query(LIST_TEMPLATES).execute().map(rows -> {
+            List<SimTemplate> out = new ArrayList<>();
+            rows.forEach(r -> out.add(templateFromRow(r)));
+            return out;
+        });
+    }
+
+    public Future<SimTemplate> createTemplate(String name, ObjectNode attributes) {
+        return pool.preparedQuery(INSERT_TEMPLATE).execute(Tuple.of(name, Json.write(attributes)))
+                .map(rows -> new SimTemplate(rows.iterator().next().getInteger("id"), name, attributes));
+    }
+
+    /** Inserts the VM unless one exists under its request key; returns whichever is stored. */
+    public Future<SimVm> insertOrGet(SimVm vm) {
+        Tuple args = Tuple.tuple()
+                .addString(vm.requestKey()).addString(vm.name()).addInteger(vm.templateId())
+                .addInteger(vm.serviceId()).addString(vm.roleName())
+                .addShort((short) vm.state()).addShort((short) vm.lcmState()).addBoolean(vm.ready())
+                .addString(phaseName(vm.phase()))
+                .addDouble(vm.deploySeconds()).addDouble(vm.terminateSeconds()).addDouble(vm.readySeconds())
+                .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
+                .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt()))
+                .addString(Json.write(vm.userTemplate()));
+        return pool.preparedQuery(INSERT_VM).execute(args).compose(rows -> rows.size() > 0
+                ? Future.succeededFuture(fromRow(rows.iterator().next()))
+                : findByKey(vm.requestKey()).map(Optional::orElseThrow));
+    }
+
+    public Future<Optional<SimVm>> findByKey(String requestKey) {
+        return pool.preparedQuery(FIND_BY_KEY).execute(Tuple.of(requestKey))
+                .map(rows -> ServiceStore.first(rows).map(SimulatorStore::fromRow));
+    }
+
+    public Future<Optional<SimVm>> findById(int id) {
+        return pool.preparedQuery(FIND_BY_ID).execute(Tuple.of(id))
+                .map(rows -> ServiceStore.first(rows).map(SimulatorStore::fromRow));
+    }
+
+    public Future<List<SimVm>> listVms() {
+        return pool.query(LIST_VMS).execute().map(SimulatorStore::vms);
+    }
+
+    /** Writes a VM's new state, giving it a new change sequence number. */
+    public Future<Void> save(SimVm vm) {
+        return save(pool, List.of(vm));
+    }
+
+    /**
+     * Materializes the timed states that are due at {@code now}, at most {@code limit} VMs, in one
+     * transaction; concurrent callers skip each other's rows.
+     */
+    public Future<Integer> advanceDue(Instant now, int limit) {
+        return pool.withTransaction(conn -> conn.preparedQuery(DUE).execute(Tuple.of(ServiceStore.utc(now), limit))
+                .compose(rows -> {
+                    List<SimVm> due = vms(rows).stream().map(vm -> vm.at(now)).toList();
+                    return save(conn, due).map(due.size());
+                }));
+    }
+
+    public Future<List<SimVm>> changesSince(long cursor, int limit) {
+        return pool.preparedQuery(CHANGES).execute(Tuple.of(cursor, limit)).map(SimulatorStore::vms);
+    }
+
+    private static Future<Void> save(SqlClient client, List<SimVm> vms) {
+        return ServiceStore.batch(client, SAVE_STATE, vms.stream().map(vm -> Tuple.tuple()
+                .addInteger(vm.id()).addShort((short) vm.state()).addShort((short) vm.lcmState())
+                .addBoolean(vm.ready()).addString(phaseName(vm.phase()))
+                .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
+                .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())).toList());
+    }
+
+    private static String phaseName(SimClock.Phase phase) {
+        return phase.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static List<SimVm> vms(RowSet<Row> rows) {
+        List<SimVm> out = new ArrayList<>();
+        rows.forEach(r -> out.add(fromRow(r)));
+        return out;
+    }
+
+    private static SimVm fromRow(Row r) {
+        OffsetDateTime next = r.getOffsetDateTime("next_change_at");
+        return new SimVm(r.getInteger("id"), r.getString("request_key"), r.getString("name"),
+                r.getInteger("template_id"), r.getInteger("service_id"), r.getString("role_name"),
+                r.getInteger("state"), r.getInteger("lcm_state"), r.getBoolean("ready"),
+                SimClock.Phase.valueOf(r.getString("phase").toUpperCase(Locale.ROOT)), r.getDouble("deploy_seconds"),
+                r.getDouble("terminate_seconds"), r.getDouble("ready_seconds"),
+                r.getOffsetDateTime("phase_started_at").toInstant(), next == null ? null : next.toInstant(),
+                r.getBoolean("terminate_hard"), Json.parseObject(r.getString("user_template")),
+                r.getLong("change_seq"), r.getOffsetDateTime("created_at").toInstant());
+    }
+
+    private static SimTemplate templateFromRow(Row r) {
+        return new SimTemplate(r.getInteger("id"), r.getString("name"), Json.parseObject(r.getString("attributes")));
+    }
+}
