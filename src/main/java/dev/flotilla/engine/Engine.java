@@ -188,34 +188,61 @@ public final class Engine {
         if (calls.isEmpty()) {
             return Future.succeededFuture(false);
         }
+        List<DriverCall.Create> creates = new ArrayList<>();
         List<Future<Boolean>> results = new ArrayList<>();
         for (DriverCall call : calls) {
-            results.add(call instanceof DriverCall.Create create
-                    ? create(record, create)
-                    : terminate(record, (DriverCall.Terminate) call));
+            if (call instanceof DriverCall.Create create) {
+                creates.add(create);
+            } else {
+                results.add(terminate(record, (DriverCall.Terminate) call));
+            }
+        }
+        if (!creates.isEmpty()) {
+            results.add(create(record, creates));
         }
         return Future.join(results).transform(ar -> Future.succeededFuture(
-                results.stream().anyMatch(f -> f.failed() || Boolean.TRUE.equals(f.result()))));
+                results.stream().anyMatch(f -> Boolean.TRUE.equals(f.result()))));
     }
 
-    private Future<Boolean> create(ServiceRecord record, DriverCall.Create call) {
-        JsonNode contents = Optional.ofNullable(record.role(call.roleName()))
-                .map(r -> r.body().get("template_contents")).orElse(null);
-        VmRequest request = new VmRequest(call.requestKey(), call.templateId(), call.vmName(), call.hold(),
-                record.meta().id(), call.roleName(), contents instanceof ObjectNode o ? o : null);
+    /**
+     * Creates the planned VMs in one driver call and records their ids in one statement. A refused
+     * VM is recorded with the cloud's message (the planner fails the role); if the cloud could not
+     * be asked at all, the rows stay unconfirmed and the next resync asks again with the same keys.
+     */
+    private Future<Boolean> create(ServiceRecord record, List<DriverCall.Create> calls) {
         int id = record.meta().id();
-        return driver.instantiate(request)
-                .compose(vmId -> services.recordCreated(call.requestKey(), vmId).map(false))
-                .recover(e -> {
+        List<VmRequest> requests = calls.stream().map(call -> {
+            JsonNode contents = Optional.ofNullable(record.role(call.roleName()))
+                    .map(r -> r.body().get("template_contents")).orElse(null);
+            return new VmRequest(call.requestKey(), call.templateId(), call.vmName(), call.hold(), id,
+                    call.roleName(), contents instanceof ObjectNode o ? o : null);
+        }).toList();
+        return driver.instantiate(requests).compose(results -> {
+            List<String> keys = new ArrayList<>();
+            List<Integer> vmIds = new ArrayList<>();
+            List<Future<?>> failures = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                CloudDriver.Instantiated result = results.get(i);
+                DriverCall.Create call = calls.get(i);
+                if (result.error() == null) {
+                    keys.add(result.requestKey());
+                    vmIds.add(result.vmId());
+                } else {
                     String message = "Error instantiating VM Template " + call.templateId() + " in Role "
-                            + call.roleName() + ": " + e.getMessage();
+                            + call.roleName() + ": " + result.error();
                     LOG.warn("service={} role={} {}", id, call.roleName(), message);
-                    return services.recordCreateFailed(call.requestKey(), e.getMessage())
+                    failures.add(services.recordCreateFailed(call.requestKey(), result.error())
                             .compose(v -> services.appendEvents(id, List.of(ServiceEvent.vm('E', call.roleName(),
                                     message))))
-                            .onSuccess(this::publish)
-                            .map(true);
-                });
+                            .onSuccess(this::publish));
+                }
+            }
+            return Future.all(services.recordCreated(keys, vmIds), Future.all(failures))
+                    .map(v -> !failures.isEmpty());
+        }).recover(e -> {
+            LOG.warn("service={} driver could not create {} VM(s), will retry: {}", id, calls.size(), e.toString());
+            return Future.succeededFuture(false);
+        });
     }
 
     private Future<Boolean> terminate(ServiceRecord record, DriverCall.Terminate call) {

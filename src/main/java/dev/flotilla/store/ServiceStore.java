@@ -63,8 +63,10 @@ public final class ServiceStore {
 
     private static final String FIND_WITH_LOG = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON) + " WHERE s.id = $1";
     private static final String FIND_SNAPSHOT = SELECT_SERVICE.formatted(ROLES_JSON, "'[]' AS log") + " WHERE s.id = $1";
-    private static final String LIST = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
-            + " WHERE ($1::smallint IS NULL OR s.state = $1) ORDER BY s.id LIMIT $2 OFFSET $3";
+    /** The page of ids is chosen first, so the JSON is built only for the rows returned. */
+    private static final String LIST = "WITH page AS (SELECT id FROM services WHERE ($1::smallint IS NULL OR state = $1)"
+            + " ORDER BY id LIMIT $2 OFFSET $3) " + SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
+            + " JOIN page ON page.id = s.id ORDER BY s.id";
 
     private static final String INSERT_SERVICE = """
             INSERT INTO services (uid, gid, name, state, deployment, body) VALUES ($1, $2, $3, 0, $4, $5::text::jsonb)
@@ -95,7 +97,8 @@ public final class ServiceStore {
             RETURNING seq, at
             """;
     private static final String RECORD_CREATED = """
-            UPDATE vms SET vm_id = $2 WHERE request_key = $1 AND (vm_id IS NULL OR vm_id = $2) RETURNING service_id
+            UPDATE vms v SET vm_id = c.vm_id FROM unnest($1::text[], $2::int[]) AS c(request_key, vm_id)
+            WHERE v.request_key = c.request_key AND v.vm_id IS NULL
             """;
     private static final String RECORD_CREATE_FAILED = "UPDATE vms SET create_error = $2 WHERE request_key = $1";
     private static final String RECORD_TERMINATE_SENT = """
@@ -198,18 +201,25 @@ public final class ServiceStore {
      */
     public Future<List<EventRecord>> apply(ServiceSnapshot snapshot, Plan plan) {
         int id = snapshot.id();
-        return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_SERVICE_STATE)
-                .execute(Tuple.of(id, snapshot.version(), (short) plan.serviceState().number(), utc(plan.deadline())))
-                .compose(rows -> rows.rowCount() == 0
-                        ? Future.failedFuture(new StaleSnapshotException(id))
-                        : updateRoles(conn, id, plan))
-                .compose(v -> batch(conn, INSERT_VM, plan.newVms().stream()
-                        .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey())).toList()))
-                .compose(v -> batch(conn, REQUEST_TERMINATE, plan.terminateRows().entrySet().stream()
-                        .map(e -> Tuple.of(e.getKey(), e.getValue())).toList()))
-                .compose(v -> plan.forgetRows().isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(FORGET_VMS).execute(Tuple.of(plan.forgetRows().toArray(new Long[0]))))
-                .compose(v -> insertEvents(conn, id, plan.events())));
+        return pool.withTransaction(conn -> {
+            // All statements are sent at once (pipelined); PostgreSQL still runs them in order, and a
+            // version mismatch on the first one fails the transaction, which rolls back the rest.
+            Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
+                    .execute(Tuple.of(id, snapshot.version(), (short) plan.serviceState().number(),
+                            utc(plan.deadline())))
+                    .compose(rows -> rows.rowCount() == 0
+                            ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
+            Future<Void> roles = updateRoles(conn, id, plan);
+            Future<Void> vms = batch(conn, INSERT_VM, plan.newVms().stream()
+                    .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey())).toList());
+            Future<Void> terminates = batch(conn, REQUEST_TERMINATE, plan.terminateRows().entrySet().stream()
+                    .map(e -> Tuple.of(e.getKey(), e.getValue())).toList());
+            Future<Void> forgets = plan.forgetRows().isEmpty() ? Future.succeededFuture()
+                    : conn.preparedQuery(FORGET_VMS).execute(Tuple.of(plan.forgetRows().toArray(new Long[0])))
+                    .mapEmpty();
+            Future<List<EventRecord>> events = insertEvents(conn, id, plan.events());
+            return Future.all(version, roles, vms, terminates, forgets, events).map(all -> events.result());
+        });
     }
 
     private Future<Void> updateRoles(SqlClient conn, int id, Plan plan) {
@@ -250,9 +260,13 @@ public final class ServiceStore {
         });
     }
 
-    public Future<Optional<Integer>> recordCreated(String requestKey, int vmId) {
-        return pool.preparedQuery(RECORD_CREATED).execute(Tuple.of(requestKey, vmId))
-                .map(rows -> first(rows).map(r -> r.getInteger("service_id")));
+    /** Records the driver's VM ids for the given request keys, in one statement. */
+    public Future<Void> recordCreated(List<String> requestKeys, List<Integer> vmIds) {
+        if (requestKeys.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return pool.preparedQuery(RECORD_CREATED)
+                .execute(Tuple.of(requestKeys.toArray(new String[0]), vmIds.toArray(new Integer[0]))).mapEmpty();
     }
 
     public Future<Void> recordCreateFailed(String requestKey, String message) {

@@ -14,7 +14,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -34,6 +36,7 @@ public final class SimulatorStore {
             RETURNING %s
             """.formatted(VM_COLUMNS);
     private static final String FIND_BY_KEY = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = $1";
+    private static final String FIND_BY_KEYS = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = ANY($1)";
     private static final String FIND_BY_ID = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE id = $1";
     private static final String LIST_VMS = "SELECT " + VM_COLUMNS + " FROM sim_vms ORDER BY id";
     private static final String DUE = "SELECT " + VM_COLUMNS + """
@@ -76,9 +79,12 @@ public final class SimulatorStore {
                 .map(rows -> new SimTemplate(rows.iterator().next().getInteger("id"), name, attributes));
     }
 
-    /** Inserts the VM unless one exists under its request key; returns whichever is stored. */
-    public Future<SimVm> insertOrGet(SimVm vm) {
-        Tuple args = Tuple.tuple()
+    /**
+     * Inserts the VMs in one transaction, skipping any whose request key exists; returns what is
+     * stored under each key, in the order given.
+     */
+    public Future<List<SimVm>> insertAllOrGet(List<SimVm> vms) {
+        List<Tuple> rows = vms.stream().map(vm -> Tuple.tuple()
                 .addString(vm.requestKey()).addString(vm.name()).addInteger(vm.templateId())
                 .addInteger(vm.serviceId()).addString(vm.roleName())
                 .addShort((short) vm.state()).addShort((short) vm.lcmState()).addBoolean(vm.ready())
@@ -86,10 +92,26 @@ public final class SimulatorStore {
                 .addDouble(vm.deploySeconds()).addDouble(vm.terminateSeconds()).addDouble(vm.readySeconds())
                 .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
                 .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt()))
-                .addString(Json.write(vm.userTemplate()));
-        return pool.preparedQuery(INSERT_VM).execute(args).compose(rows -> rows.size() > 0
-                ? Future.succeededFuture(fromRow(rows.iterator().next()))
-                : findByKey(vm.requestKey()).map(Optional::orElseThrow));
+                .addString(Json.write(vm.userTemplate()))).toList();
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_VM).executeBatch(rows)).compose(result -> {
+            Map<String, SimVm> byKey = new HashMap<>();
+            RowSet<Row> rs = result;
+            while (rs != null) {
+                rs.forEach(r -> {
+                    SimVm vm = fromRow(r);
+                    byKey.put(vm.requestKey(), vm);
+                });
+                rs = rs.next();
+            }
+            List<String> existing = vms.stream().map(SimVm::requestKey).filter(k -> !byKey.containsKey(k)).toList();
+            Future<Void> rest = existing.isEmpty() ? Future.succeededFuture()
+                    : pool.preparedQuery(FIND_BY_KEYS).execute(Tuple.of(existing.toArray(new String[0])))
+                    .map(found -> {
+                        vms(found).forEach(vm -> byKey.put(vm.requestKey(), vm));
+                        return null;
+                    });
+            return rest.map(v -> vms.stream().map(vm -> byKey.get(vm.requestKey())).toList());
+        });
     }
 
     public Future<Optional<SimVm>> findByKey(String requestKey) {

@@ -3,7 +3,6 @@ package dev.flotilla.cloud.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.cloud.CloudDriver;
-import dev.flotilla.cloud.DriverException;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.domain.VmObservation;
@@ -14,7 +13,11 @@ import io.vertx.core.Future;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The built-in cloud: VMs in PostgreSQL that follow OpenNebula's states on configurable timings.
@@ -29,6 +32,7 @@ public final class SimulatorDriver implements CloudDriver {
     private final SimulatorStore store;
     private final FlotillaConfig.SimulatorSettings defaults;
     private final Clock clock;
+    private final Map<Integer, SimTemplate> templates = new ConcurrentHashMap<>();
 
     public SimulatorDriver(SimulatorStore store, FlotillaConfig.SimulatorSettings defaults, Clock clock) {
         this.store = store;
@@ -37,19 +41,35 @@ public final class SimulatorDriver implements CloudDriver {
     }
 
     @Override
-    public Future<Integer> instantiate(VmRequest request) {
-        return store.findByKey(request.requestKey()).compose(existing -> {
-            if (existing.isPresent()) {
-                return Future.succeededFuture(existing.get().id());
+    public Future<List<Instantiated>> instantiate(List<VmRequest> requests) {
+        List<Integer> templateIds = requests.stream().map(VmRequest::templateId).distinct().toList();
+        return Future.all(templateIds.stream().map(this::template).toList()).compose(found -> {
+            Map<Integer, SimTemplate> known = new HashMap<>();
+            for (int i = 0; i < templateIds.size(); i++) {
+                Optional<SimTemplate> t = found.resultAt(i);
+                t.ifPresent(template -> known.put(template.id(), template));
             }
-            return store.findTemplate(request.templateId()).compose(template -> {
-                if (template.isEmpty()) {
-                    return Future.failedFuture(new DriverException("[one.template.instantiate] Error getting template ["
-                            + request.templateId() + "]."));
-                }
-                return store.insertOrGet(newVm(request, template.get())).map(SimVm::id);
+            List<VmRequest> creatable = requests.stream().filter(r -> known.containsKey(r.templateId())).toList();
+            Future<List<SimVm>> created = creatable.isEmpty() ? Future.succeededFuture(List.of())
+                    : store.insertAllOrGet(creatable.stream().map(r -> newVm(r, known.get(r.templateId()))).toList());
+            return created.map(vms -> {
+                Map<String, Integer> ids = new HashMap<>();
+                vms.forEach(vm -> ids.put(vm.requestKey(), vm.id()));
+                return requests.stream().map(r -> known.containsKey(r.templateId())
+                        ? new Instantiated(r.requestKey(), ids.get(r.requestKey()), null)
+                        : new Instantiated(r.requestKey(), null, "[one.template.instantiate] Error getting template ["
+                                + r.templateId() + "].")).toList();
             });
         });
+    }
+
+    /** VM templates never change once created, so each is read once per driver. */
+    private Future<Optional<SimTemplate>> template(int id) {
+        SimTemplate cached = templates.get(id);
+        if (cached != null) {
+            return Future.succeededFuture(Optional.of(cached));
+        }
+        return store.findTemplate(id).onSuccess(found -> found.ifPresent(t -> templates.put(id, t)));
     }
 
     private SimVm newVm(VmRequest request, SimTemplate template) {

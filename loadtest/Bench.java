@@ -1,0 +1,143 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Flotilla baseline benchmark: instantiates N services of 3 roles x 2 VMs against a running
+ * server and reports instantiate latency (p50/p99) and services per second to RUNNING.
+ * Usage: java loadtest/Bench.java [--url http://127.0.0.1:2474] [--user oneadmin] [--password pw]
+ *                                 [--services 1000] [--concurrency 32] [--timeout 600]
+ * No dependencies beyond the JDK (run as a single-file program).
+ */
+public class Bench {
+    private static final Pattern ID = Pattern.compile("\"ID\"\\s*:\\s*\"(\\d+)\"");
+    private static final Pattern SERVICE_TYPE = Pattern.compile("\"TYPE\"\\s*:\\s*\"100\"");
+
+    public static void main(String[] args) throws Exception {
+        String url = arg(args, "--url", "http://127.0.0.1:2474");
+        String user = arg(args, "--user", "oneadmin");
+        String password = arg(args, "--password", System.getenv().getOrDefault("FLOTILLA_ADMIN_PASSWORD", ""));
+        int services = Integer.parseInt(arg(args, "--services", "1000"));
+        int concurrency = Integer.parseInt(arg(args, "--concurrency", "32"));
+        long timeoutSeconds = Long.parseLong(arg(args, "--timeout", "600"));
+        String auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        String template = """
+                {"name": "bench", "deployment": "straight", "roles": [
+                  {"name": "db", "type": "vm", "template_id": 0, "cardinality": 2,
+                   "template_contents": {"SIM_DEPLOY_SECONDS": "0", "SIM_TERMINATE_SECONDS": "0"}},
+                  {"name": "app", "type": "vm", "template_id": 0, "cardinality": 2, "parents": ["db"],
+                   "template_contents": {"SIM_DEPLOY_SECONDS": "0", "SIM_TERMINATE_SECONDS": "0"}},
+                  {"name": "web", "type": "vm", "template_id": 0, "cardinality": 2, "parents": ["app"],
+                   "template_contents": {"SIM_DEPLOY_SECONDS": "0", "SIM_TERMINATE_SECONDS": "0"}}]}
+                """;
+        HttpResponse<String> created = http.send(request(url + "/service_template", auth, "POST", template),
+                HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("template not created: " + created.statusCode() + " " + created.body());
+        }
+        Matcher m = ID.matcher(created.body());
+        m.find();
+        String templateId = m.group(1);
+        String instantiate = "{\"action\":{\"perform\":\"instantiate\",\"params\":{}}}";
+
+        System.out.printf("instantiating %d services (3 roles x 2 VMs, straight) with concurrency %d%n",
+                services, concurrency);
+        List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        Semaphore inFlight = new Semaphore(concurrency);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < services; i++) {
+            inFlight.acquire();
+            long sent = System.nanoTime();
+            all.add(http.sendAsync(request(url + "/service_template/" + templateId + "/action", auth, "POST",
+                            instantiate), HttpResponse.BodyHandlers.ofString())
+                    .thenAccept(r -> {
+                        latenciesMicros.add((System.nanoTime() - sent) / 1000);
+                        if (r.statusCode() != 201) {
+                            throw new IllegalStateException("instantiate failed: " + r.statusCode() + " " + r.body());
+                        }
+                        Matcher id = ID.matcher(r.body());
+                        id.find();
+                        ids.add(id.group(1));
+                    })
+                    .whenComplete((v, e) -> inFlight.release()));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).join();
+        long instantiated = System.nanoTime();
+
+        // The Nth RUNNING service exists exactly when all N are RUNNING (the database is the benchmark's
+        // own); probing one page of one service keeps the polling itself from loading the server.
+        long deadline = start + timeoutSeconds * 1_000_000_000L;
+        String probe = url + "/service?state=RUNNING&page_size=1&page=" + services;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> page = http.send(request(probe, auth, "GET", null),
+                    HttpResponse.BodyHandlers.ofString());
+            if (countServices(page.body()) == 1) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        long done = System.nanoTime();
+        int running = countServices(http.send(request(url + "/service?state=RUNNING", auth, "GET", null),
+                HttpResponse.BodyHandlers.ofString()).body());
+
+        List<Long> sorted = new ArrayList<>(latenciesMicros);
+        Collections.sort(sorted);
+        double seconds = (done - start) / 1e9;
+        System.out.printf("instantiate: %d requests in %.2f s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                sorted.size(), (instantiated - start) / 1e9, pct(sorted, 50) / 1000.0, pct(sorted, 99) / 1000.0,
+                sorted.get(sorted.size() - 1) / 1000.0);
+        System.out.printf("RUNNING: %d of %d services after %.2f s => %.1f services/s to RUNNING (%d VMs)%n",
+                running, services, seconds, running / seconds, running * 6);
+        if (running < services) {
+            System.exit(1);
+        }
+    }
+
+    /** One DOCUMENT of TYPE 100 per service in the pool (nodes carry IDs too, so IDs are not counted). */
+    private static int countServices(String body) {
+        int n = 0;
+        Matcher m = SERVICE_TYPE.matcher(body);
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static HttpRequest request(String url, String auth, String method, String body) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", auth).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private static String arg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}
