@@ -70,6 +70,9 @@ public final class Planner {
         while (changed && work.service == ServiceState.DEPLOYING) {
             changed = false;
             for (RoleSnapshot role : work.snapshot.roles()) {
+                if (work.service != ServiceState.DEPLOYING) {
+                    break; // a failed role stops the deploy; nothing more starts in this plan
+                }
                 RoleState state = work.roleState(role);
                 if (state == RoleState.PENDING && deployable(work, role)) {
                     work.setRole(role, RoleState.DEPLOYING, null);

@@ -70,20 +70,27 @@ public final class Engine {
         }));
     }
 
-    /** Periodic resync and start-up catch-up: every unfinished service is looked at again. */
+    /** Start-up catch-up: every unfinished service is re-planned from what is stored. */
     public Future<Integer> resyncAll() {
-        return services.unfinishedIds().map(ids -> {
-            ids.forEach(this::wake);
-            return ids.size();
-        });
+        return services.unfinishedIds().map(this::wakeAll);
+    }
+
+    /**
+     * Periodic resync of the services on their way somewhere, covering any lost wake-up; stable
+     * services are woken by the poller when their VMs change, so the cost does not grow with them.
+     */
+    public Future<Integer> resyncInMotion() {
+        return services.inMotionIds().map(this::wakeAll);
+    }
+
+    private int wakeAll(List<Integer> ids) {
+        ids.forEach(this::wake);
+        return ids.size();
     }
 
     /** Services whose transient state outlived its deadline are looked at now, not at the next resync. */
     public Future<Void> wakeExpiredDeadlines() {
-        return services.expiredDeadlineIds().map(ids -> {
-            ids.forEach(this::wake);
-            return null;
-        });
+        return services.expiredDeadlineIds().map(this::wakeAll).mapEmpty();
     }
 
     public Future<Void> purgeExpiredDone() {

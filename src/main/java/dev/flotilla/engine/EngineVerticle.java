@@ -45,7 +45,7 @@ public final class EngineVerticle extends VerticleBase {
             JsonArray ids = message.body().getJsonArray("serviceIds", new JsonArray());
             ids.forEach(id -> engine.wake(((Number) id).intValue()));
         });
-        vertx.setPeriodic(config.resyncInterval().toMillis(), t -> engine.resyncAll());
+        vertx.setPeriodic(config.resyncInterval().toMillis(), t -> engine.resyncInMotion());
         vertx.setPeriodic(DEADLINE_CHECK_MS, t -> engine.wakeExpiredDeadlines());
         vertx.setPeriodic(DONE_PURGE_MS, t -> engine.purgeExpiredDone());
         // Catch-up after a restart: every unfinished service is re-planned from what is stored.

@@ -117,6 +117,8 @@ public final class ServiceStore {
             RETURNING v.service_id
             """;
     private static final String UNFINISHED_IDS = "SELECT id FROM services WHERE state <> 5 ORDER BY id";
+    /** PENDING and the transient states: services that are on their way somewhere. */
+    private static final String IN_MOTION_IDS = "SELECT id FROM services WHERE state IN (0, 1, 3, 8, 10, 11, 12)";
     private static final String EXPIRED_DEADLINE_IDS = "SELECT id FROM services WHERE deadline_at <= now()";
     private static final String PURGE_DONE = "DELETE FROM services WHERE state = 5 RETURNING id";
     private static final String PURGE_DONE_OLDER = """
@@ -152,15 +154,19 @@ public final class ServiceStore {
     }
 
     public Future<List<Integer>> unfinishedIds() {
-        return pool.query(UNFINISHED_IDS).execute().map(rows -> {
-            List<Integer> ids = new ArrayList<>();
-            rows.forEach(r -> ids.add(r.getInteger("id")));
-            return ids;
-        });
+        return ids(UNFINISHED_IDS);
+    }
+
+    public Future<List<Integer>> inMotionIds() {
+        return ids(IN_MOTION_IDS);
     }
 
     public Future<List<Integer>> expiredDeadlineIds() {
-        return pool.query(EXPIRED_DEADLINE_IDS).execute().map(rows -> {
+        return ids(EXPIRED_DEADLINE_IDS);
+    }
+
+    private Future<List<Integer>> ids(String sql) {
+        return pool.query(sql).execute().map(rows -> {
             List<Integer> ids = new ArrayList<>();
             rows.forEach(r -> ids.add(r.getInteger("id")));
             return ids;
