@@ -2,6 +2,7 @@ package dev.flotilla;
 
 import dev.flotilla.api.ApiVerticle;
 import dev.flotilla.api.Passwords;
+import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.engine.EngineVerticle;
 import dev.flotilla.poller.PollerVerticle;
@@ -40,6 +41,10 @@ public final class FlotillaServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             Optional<String> generated = settleAdminPassword(vertx, database, config, oneAuthFile).await();
+            if (config.simulator().outageSeconds() > 0) {
+                new Outage(vertx).start(Outage.Mode.valueOf(config.simulator().outageMode().toUpperCase()),
+                        config.simulator().outageSeconds());
+            }
             int apiInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
             Future.succeededFuture()
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))

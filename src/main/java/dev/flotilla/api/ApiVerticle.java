@@ -1,5 +1,7 @@
 package dev.flotilla.api;
 
+import dev.flotilla.cloud.sim.Outage;
+import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.ServiceStore;
@@ -49,7 +51,9 @@ public final class ApiVerticle extends VerticleBase {
         new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, Clock.systemUTC())
                 .mount(router);
         new ServiceRoutes(new ServiceStore(pool), engine, documents).mount(router);
-        new SimulatorRoutes(new SimulatorStore(pool), Clock.systemUTC()).mount(router);
+        SimulatorStore sim = new SimulatorStore(pool);
+        new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
+                .mount(router);
         router.route().failureHandler(Http::failure);
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));

@@ -116,7 +116,7 @@ final class Documents {
             }
         });
         ArrayNode nodes = r.putArray("nodes");
-        for (VmSnapshot vm : role.vms()) {
+        for (VmSnapshot vm : role.members()) {
             if (vm.vmId() == null) {
                 continue;
             }

@@ -65,11 +65,34 @@ final class ServiceRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** Service actions other than delete arrive with later work; until then they are refused clearly. */
+    /** {@code recover} (with {@code delete}) and {@code release}; the VM actions come with role operations. */
     private void action(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
         Http.Action action = Http.action(ctx);
-        find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
+        JsonObject command = new JsonObject().put("serviceId", id);
+        switch (action.perform()) {
+            case "recover" -> command.put("command", "recover").put("delete", deleteFlag(action));
+            case "release" -> command.put("command", "release");
+            default -> {
+                find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
+                return;
+            }
+        }
+        engine.send(command).onSuccess(reply -> Http.noContent(ctx)).onFailure(ctx::fail);
+    }
+
+    private static boolean deleteFlag(Http.Action action) {
+        var delete = action.params().get("delete");
+        if (delete == null || delete.isNull()) {
+            return false;
+        }
+        if (delete.isBoolean()) {
+            return delete.asBoolean();
+        }
+        if (delete.isTextual() && (delete.asText().equals("true") || delete.asText().equals("false"))) {
+            return Boolean.parseBoolean(delete.asText());
+        }
+        throw OperationException.badRequest("action.params.delete", "KEY: 'delete' must be a Boolean;");
     }
 
     private void purgeDone(RoutingContext ctx) {

@@ -3,7 +3,9 @@ package dev.flotilla.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.OperationException;
+import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimTemplate;
+import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.cloud.sim.SimVm;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.store.Json;
@@ -18,10 +20,12 @@ import java.util.Map;
 /** Admin-only view of the built-in cloud: {@code /sim/template} and {@code /sim/vm}. */
 final class SimulatorRoutes {
     private final SimulatorStore sim;
+    private final SimulatorControl control;
     private final Clock clock;
 
-    SimulatorRoutes(SimulatorStore sim, Clock clock) {
+    SimulatorRoutes(SimulatorStore sim, SimulatorControl control, Clock clock) {
         this.sim = sim;
+        this.control = control;
         this.clock = clock;
     }
 
@@ -31,6 +35,8 @@ final class SimulatorRoutes {
         router.post("/sim/template").handler(this::createTemplate);
         router.get("/sim/vm").handler(this::listVms);
         router.get("/sim/vm/:id").handler(this::showVm);
+        router.put("/sim/vm/:id").handler(this::forceVm);
+        router.put("/sim/outage").handler(this::outage);
     }
 
     private void requireAdmin(RoutingContext ctx) {
@@ -101,6 +107,40 @@ final class SimulatorRoutes {
             }
             Http.json(ctx, 200, Json.object().set("VM", vm(found.get().at(clock.instant()))));
         }).onFailure(ctx::fail);
+    }
+
+    /** {@code {"state": "POWEROFF"|"UNKNOWN"|"FAILURE"|"RUNNING"|"DONE"}} forces what the cloud reports. */
+    private void forceVm(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        JsonNode state = Http.bodyObject(ctx).get("state");
+        SimulatorControl.ForcedState target = state == null || !state.isTextual() ? null
+                : SimulatorControl.parse(state.asText()).orElse(null);
+        if (target == null) {
+            throw OperationException.badRequest("state",
+                    "KEY: 'state' must be one of POWEROFF, UNKNOWN, FAILURE, RUNNING, DONE;");
+        }
+        control.force(id, target).onSuccess(found -> {
+            if (found.isEmpty()) {
+                ctx.fail(OperationException.notFound("[one.vm.info] Error getting virtual machine [" + id + "]."));
+                return;
+            }
+            Http.json(ctx, 200, Json.object().set("VM", vm(found.get().at(clock.instant()))));
+        }).onFailure(ctx::fail);
+    }
+
+    /** {@code {"mode": "fail"|"timeout", "seconds": N}}: every cloud call fails for N seconds (0 ends it). */
+    private void outage(RoutingContext ctx) {
+        ObjectNode body = Http.bodyObject(ctx);
+        String mode = body.path("mode").asText("fail");
+        if (!mode.equals("fail") && !mode.equals("timeout")) {
+            throw OperationException.badRequest("mode", "KEY: 'mode' must be one of fail, timeout;");
+        }
+        JsonNode seconds = body.get("seconds");
+        if (seconds == null || !seconds.canConvertToLong() || !seconds.isIntegralNumber() || seconds.asLong() < 0) {
+            throw OperationException.badRequest("seconds", "KEY: 'seconds' must be an Integer >= 0;");
+        }
+        control.startOutage(Outage.Mode.valueOf(mode.toUpperCase()), seconds.asLong());
+        Http.noContent(ctx);
     }
 
     private static ObjectNode template(SimTemplate t) {

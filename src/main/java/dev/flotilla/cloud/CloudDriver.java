@@ -7,20 +7,27 @@ import java.util.List;
 
 /**
  * The cloud behind one interface (opennebula-integration.md §7). Implementations: the built-in
- * simulator ({@code cloud.sim}) and, later, OpenNebula over XML-RPC. A failed future means the
- * cloud could not be asked; a refusal of one VM is reported in that VM's result.
+ * simulator ({@code cloud.sim}) and, later, OpenNebula over XML-RPC. A future failed with
+ * {@link CloudRefusedException} means the cloud answered no; any other failure means it could not
+ * be asked (an outage), and the caller retries later with the same request key.
  */
 public interface CloudDriver {
 
     /**
      * Creates the VMs, each idempotent by its request key (a VM already created under a key is
      * returned, not made twice). One result per request, in order; a VM the cloud refuses carries
-     * the cloud's message. The future fails only when the cloud could not be asked at all.
+     * the cloud's message.
      */
     Future<List<Instantiated>> instantiate(List<VmRequest> requests);
 
     /** Starts terminating the VM; {@code vmId} may be null when only the request key is known. */
     Future<TerminateOutcome> terminate(String requestKey, Integer vmId, boolean hard);
+
+    /** Releases a VM created on hold. */
+    Future<Void> release(String requestKey, Integer vmId);
+
+    /** Resumes a VM that is UNKNOWN or powered off (recover of a failed deploy). */
+    Future<Void> resume(String requestKey, Integer vmId);
 
     /** VM states that changed after {@code cursor}, oldest first, at most {@code limit}. */
     Future<VmChanges> changesSince(long cursor, int limit);

@@ -1,8 +1,10 @@
 package dev.flotilla.cloud;
 
+import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimulatorDriver;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.SimulatorStore;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
@@ -12,11 +14,11 @@ public final class CloudDrivers {
     private CloudDrivers() {
     }
 
-    public static CloudDriver create(FlotillaConfig config, Pool pool, Clock clock) {
+    public static CloudDriver create(FlotillaConfig config, Pool pool, Vertx vertx, Clock clock) {
         if (!config.driver().equals("simulator")) {
             throw new FlotillaConfig.ConfigException("driver '" + config.driver()
                     + "' is not available in this version; use 'simulator'");
         }
-        return new SimulatorDriver(new SimulatorStore(pool), config.simulator(), clock);
+        return new SimulatorDriver(new SimulatorStore(pool), config.simulator(), new Outage(vertx), clock);
     }
 }

@@ -42,7 +42,8 @@ public record FlotillaConfig(
         SimulatorSettings simulator) {
 
     /** Simulated durations of VM transitions, overridable per VM template (SIM_* attributes). */
-    public record SimulatorSettings(double deploySeconds, double terminateSeconds, double readySeconds) {
+    public record SimulatorSettings(double deploySeconds, double terminateSeconds, double readySeconds,
+                                    String outageMode, long outageSeconds) {
     }
 
     private static final Map<String, List<String>> ENV_KEYS = new LinkedHashMap<>();
@@ -58,6 +59,8 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_SIM_DEPLOY_SECONDS", List.of("simulator", "deploy_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_TERMINATE_SECONDS", List.of("simulator", "terminate_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));
+        ENV_KEYS.put("FLOTILLA_SIM_OUTAGE_MODE", List.of("simulator", "outage_mode"));
+        ENV_KEYS.put("FLOTILLA_SIM_OUTAGE_SECONDS", List.of("simulator", "outage_seconds"));
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -73,6 +76,8 @@ public record FlotillaConfig(
         require(pollIntervalMs > 0, "poll_interval_ms must be positive");
         require(simulator.deploySeconds() >= 0 && simulator.terminateSeconds() >= 0 && simulator.readySeconds() >= 0,
                 "simulator timings must be >= 0");
+        require(simulator.outageMode().equals("fail") || simulator.outageMode().equals("timeout"),
+                "simulator.outage_mode must be fail or timeout");
     }
 
     /** Bundled defaults, then {@code FLOTILLA_CONFIG}'s file, then the environment. */
@@ -123,7 +128,7 @@ public record FlotillaConfig(
                 integer(tree, "poll_interval_ms"),
                 Duration.ofSeconds(integer(tree, "resync_interval")),
                 new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),
-                        decimal(sim, "ready_seconds")));
+                        decimal(sim, "ready_seconds"), text(sim, "outage_mode"), integer(sim, "outage_seconds")));
     }
 
     public FlotillaConfig withPort(int newPort) {

@@ -10,6 +10,14 @@ public sealed interface DriverCall {
             implements DriverCall {
     }
 
+    /** Release a VM created on hold. */
+    record Release(String requestKey, Integer vmId) implements DriverCall {
+    }
+
+    /** Resume a VM that is UNKNOWN (recover). */
+    record Resume(String requestKey, Integer vmId) implements DriverCall {
+    }
+
     /** Terminate the VM recorded under {@code requestKey} ({@code vmId} may be unknown after a crash). */
     record Terminate(String requestKey, Integer vmId, boolean hard) implements DriverCall {
     }

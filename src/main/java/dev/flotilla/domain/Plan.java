@@ -19,12 +19,18 @@ public record Plan(
         List<NewVm> newVms,
         Map<Long, Boolean> terminateRows,
         Set<Long> forgetRows,
+        Set<Long> retireRows,
+        Set<Long> releaseRows,
+        Set<Long> resumeRows,
+        boolean forceDelete,
+        boolean holdReleased,
         List<ServiceEvent> events,
         List<DriverCall> driverCalls) {
 
     /** True when something must be written; driver calls alone (re-sent after a crash) write nothing. */
     public boolean changesStore() {
         return deadlineChanged || !roleStates.isEmpty() || !cardinalities.isEmpty() || !newVms.isEmpty()
-                || !terminateRows.isEmpty() || !forgetRows.isEmpty() || !events.isEmpty();
+                || !terminateRows.isEmpty() || !forgetRows.isEmpty() || !retireRows.isEmpty()
+                || !releaseRows.isEmpty() || !resumeRows.isEmpty() || !events.isEmpty();
     }
 }

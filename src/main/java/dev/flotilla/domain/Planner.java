@@ -40,7 +40,7 @@ public final class Planner {
             case RUNNING, WARNING -> watch(work);
             case UNDEPLOYING -> undeploy(work);
             default -> {
-                // Stable, failed and final states move only on a command (delete, recover, ...).
+                // Stable, failed and final states move only on a command (delete, recover, release).
             }
         }
         expireDeadline(work);
@@ -63,6 +63,67 @@ public final class Planner {
         return work.finish();
     }
 
+    /**
+     * {@code oneflow recover} as the seed's table says (decision 2): failed or stalled deploys and
+     * undeploys are driven again, COOLDOWN is skipped; any other state is a conflict.
+     */
+    public Plan recover(ServiceSnapshot snapshot, Instant now) {
+        Work work = new Work(snapshot, now);
+        switch (snapshot.state()) {
+            case PENDING, DEPLOYING, FAILED_DEPLOYING -> recoverDeploy(work);
+            case UNDEPLOYING, FAILED_UNDEPLOYING -> recoverUndeploy(work);
+            case COOLDOWN -> recoverCooldown(work);
+            default -> throw new ConflictException("Service cannot be recovered in state: "
+                    + snapshot.state().name(), snapshot.state().name());
+        }
+        return work.finish();
+    }
+
+    /**
+     * {@code oneflow recover --delete}: from any state, every remaining VM is terminated hard, what
+     * cannot be removed is logged and skipped, and the service ends in DONE. Never stuck.
+     */
+    public Plan forceDelete(ServiceSnapshot snapshot, Instant now) {
+        Work work = new Work(snapshot, now);
+        if (snapshot.state() == ServiceState.DONE) {
+            return work.finish();
+        }
+        work.forceDelete = true;
+        work.forceUndeploy("recover --delete");
+        for (RoleSnapshot role : snapshot.roles()) {
+            if (work.roleState(role) != RoleState.DONE && work.roleState(role) != RoleState.UNDEPLOYING) {
+                work.setRole(role, RoleState.UNDEPLOYING, "recover --delete");
+            }
+            for (VmSnapshot vm : work.trackedVms(role)) {
+                if (vm.createError() != null) {
+                    work.forget(vm);
+                } else if (!vm.isDone()) {
+                    work.terminate(vm, true, true);
+                }
+            }
+        }
+        undeploy(work);
+        return work.finish();
+    }
+
+    /** {@code release}: roles on hold go on (states.md §10); the service-level hold is cleared. */
+    public Plan release(ServiceSnapshot snapshot, Instant now) {
+        boolean anyHold = snapshot.roles().stream().anyMatch(r -> r.state() == RoleState.HOLD);
+        if (!anyHold) {
+            throw new ConflictException("Service has no roles in HOLD", snapshot.state().name());
+        }
+        Work work = new Work(snapshot, now);
+        work.holdReleased = true;
+        work.events.add(ServiceEvent.info("Release requested"));
+        if (snapshot.state() == ServiceState.HOLD || snapshot.state() == ServiceState.PENDING) {
+            work.setService(ServiceState.DEPLOYING, "release");
+        }
+        if (work.service == ServiceState.DEPLOYING) {
+            deploy(work);
+        }
+        return work.finish();
+    }
+
     // ---- deploy ---------------------------------------------------------------------------------
 
     private void deploy(Work work) {
@@ -75,29 +136,52 @@ public final class Planner {
                 }
                 RoleState state = work.roleState(role);
                 if (state == RoleState.PENDING && deployable(work, role)) {
-                    work.setRole(role, RoleState.DEPLOYING, null);
-                    work.createMissingVms(role);
+                    boolean hold = work.onHold(role);
+                    work.setRole(role, hold ? RoleState.HOLD : RoleState.DEPLOYING, hold ? "created on hold" : null);
+                    work.createMissingVms(role, hold);
+                    changed = true;
+                } else if (state == RoleState.HOLD && work.holdReleased && releasable(work, role)) {
+                    work.setRole(role, RoleState.DEPLOYING, "released");
+                    work.liveVms(role).forEach(work::release);
                     changed = true;
                 } else if (state == RoleState.DEPLOYING) {
                     changed |= progressDeployingRole(work, role);
                 }
             }
         }
-        if (work.service == ServiceState.DEPLOYING && work.allRoles(RoleState.RUNNING)) {
+        boolean allUp = work.snapshot.roles().stream()
+                .allMatch(r -> work.roleState(r) == RoleState.RUNNING || work.roleState(r) == RoleState.WARNING);
+        if (work.service == ServiceState.DEPLOYING && allUp) {
             work.setService(ServiceState.RUNNING, null);
+            if (!work.allRoles(RoleState.RUNNING)) {
+                work.setService(ServiceState.WARNING, "a VM needs attention");
+            }
+        } else if (work.service == ServiceState.DEPLOYING && work.allRoles(RoleState.HOLD)) {
+            work.setService(ServiceState.HOLD, "every role is on hold; waiting for release");
         }
     }
 
-    /** Under {@code straight} a role waits until all its parents run; under {@code none} it goes at once. */
+    /**
+     * Under {@code straight} a role waits until all its parents run (or, when it goes on hold, until
+     * they are all on hold); under {@code none} it goes at once.
+     */
     private boolean deployable(Work work, RoleSnapshot role) {
         if (work.snapshot.deployment() == Deployment.NONE) {
             return true;
         }
-        return role.parents().stream().allMatch(p -> work.roleState(p) == RoleState.RUNNING);
+        if (role.parents().stream().allMatch(p -> work.roleState(p) == RoleState.RUNNING)) {
+            return true;
+        }
+        return work.onHold(role) && role.parents().stream().allMatch(p -> work.roleState(p) == RoleState.HOLD);
+    }
+
+    private boolean releasable(Work work, RoleSnapshot role) {
+        return work.snapshot.deployment() == Deployment.NONE
+                || role.parents().stream().allMatch(p -> work.roleState(p) == RoleState.RUNNING);
     }
 
     private boolean progressDeployingRole(Work work, RoleSnapshot role) {
-        dropVanishedVms(work, role);
+        replaceOrDropVanished(work, role);
         List<VmSnapshot> live = work.liveVms(role);
         for (VmSnapshot vm : live) {
             String reason = null;
@@ -113,7 +197,7 @@ public final class Planner {
             }
         }
         if (live.size() + work.pendingNew(role) < work.cardinality(role)) {
-            work.createMissingVms(role);
+            work.createMissingVms(role, false);
             return true;
         }
         boolean everyVmDeployed = live.stream().allMatch(vm -> vm.isDeployed(work.snapshot.readyGate()));
@@ -132,7 +216,11 @@ public final class Planner {
             if (state != RoleState.RUNNING && state != RoleState.WARNING) {
                 continue;
             }
-            dropVanishedVms(work, role);
+            if (replaceOrDropVanished(work, role) | replaceFailed(work, role)) {
+                work.setRole(role, RoleState.DEPLOYING, "self_healing: replacing VMs");
+                work.setService(ServiceState.DEPLOYING, "self_healing: role " + role.name() + " replaces VMs");
+                continue;
+            }
             boolean warning = work.liveVms(role).stream().anyMatch(VmSnapshot::isWarning);
             if (warning && state == RoleState.RUNNING) {
                 String vms = work.liveVms(role).stream().filter(VmSnapshot::isWarning)
@@ -141,6 +229,10 @@ public final class Planner {
             } else if (!warning && state == RoleState.WARNING) {
                 work.setRole(role, RoleState.RUNNING, "all VMs healthy again");
             }
+        }
+        if (work.service == ServiceState.DEPLOYING) {
+            deploy(work);
+            return;
         }
         boolean anyWarning = work.snapshot.roles().stream().anyMatch(r -> work.roleState(r) == RoleState.WARNING);
         if (anyWarning && work.service == ServiceState.RUNNING) {
@@ -156,21 +248,48 @@ public final class Planner {
     }
 
     /**
-     * A VM found DONE that Flotilla did not terminate was deleted outside: it leaves the role and
-     * the cardinality goes down by one (decision 9, OneFlow's default).
+     * A VM found DONE that Flotilla did not terminate was deleted outside. By default it leaves the
+     * role and the cardinality goes down by one (decision 9, OneFlow's way); with
+     * {@code self_healing} it is replaced instead. Returns whether a replacement is needed.
      */
-    private void dropVanishedVms(Work work, RoleSnapshot role) {
+    private boolean replaceOrDropVanished(Work work, RoleSnapshot role) {
+        boolean replace = false;
         for (VmSnapshot vm : work.liveVms(role)) {
             if (vm.isDone() && !vm.terminateRequested()) {
-                int before = work.cardinality(role);
-                int after = Math.max(0, before - 1);
                 work.forget(vm);
-                work.cardinalities.put(role.name(), after);
-                work.events.add(ServiceEvent.vm('W', role.name(), "VM " + vm.label()
-                        + " was deleted outside Flotilla; role " + role.name() + " cardinality " + before
-                        + " -> " + after));
+                if (role.selfHealing()) {
+                    replace = true;
+                    work.events.add(ServiceEvent.vm('W', role.name(), "VM " + vm.label()
+                            + " was deleted outside Flotilla; self_healing replaces it"));
+                } else {
+                    int before = work.cardinality(role);
+                    int after = Math.max(0, before - 1);
+                    work.cardinalities.put(role.name(), after);
+                    work.events.add(ServiceEvent.vm('W', role.name(), "VM " + vm.label()
+                            + " was deleted outside Flotilla; role " + role.name() + " cardinality " + before
+                            + " -> " + after));
+                }
             }
         }
+        return replace;
+    }
+
+    /** With {@code self_healing}, a member in a failure state is terminated hard and replaced. */
+    private boolean replaceFailed(Work work, RoleSnapshot role) {
+        if (!role.selfHealing()) {
+            return false;
+        }
+        boolean replace = false;
+        for (VmSnapshot vm : work.liveVms(role)) {
+            if (vm.isFailure()) {
+                work.retire(vm);
+                work.terminate(vm, true, false);
+                work.events.add(ServiceEvent.vm('W', role.name(), "VM " + vm.label() + " failed in state "
+                        + vm.stateLabel() + "; self_healing terminates and replaces it"));
+                replace = true;
+            }
+        }
+        return replace;
     }
 
     // ---- undeploy --------------------------------------------------------------------------------
@@ -186,20 +305,20 @@ public final class Planner {
                 } else if (!state.isUndeployingOrGone() && undeployable(work, role)) {
                     work.setRole(role, RoleState.UNDEPLOYING, null);
                     for (VmSnapshot vm : work.liveVms(role)) {
-                        work.terminate(vm, role.terminateHard());
+                        work.terminate(vm, role.terminateHard(), false);
                     }
                     changed = true;
                 }
             }
         }
         if (work.service == ServiceState.UNDEPLOYING && work.allRoles(RoleState.DONE)) {
-            work.setService(ServiceState.DONE, null);
+            work.setService(ServiceState.DONE, work.forceDelete ? "recover --delete finished" : null);
         }
     }
 
     /** Under {@code straight} a parent goes only after all its children are DONE (reverse order). */
     private boolean undeployable(Work work, RoleSnapshot role) {
-        if (work.snapshot.deployment() == Deployment.NONE) {
+        if (work.snapshot.deployment() == Deployment.NONE || work.forceDelete) {
             return true;
         }
         return work.snapshot.roles().stream()
@@ -211,17 +330,25 @@ public final class Planner {
         List<VmSnapshot> live = work.liveVms(role);
         for (VmSnapshot vm : live) {
             String reason = null;
-            if (vm.terminateError() != null) {
+            if (vm.terminateError() != null && !work.retryingTerminate(vm)) {
                 reason = "VM " + vm.label() + " could not be terminated: " + vm.terminateError();
-            } else if (vm.isFailure()) {
+            } else if (vm.isFailure() && !work.retryingTerminate(vm)) {
                 reason = "VM " + vm.label() + " failed in state " + vm.stateLabel();
             }
-            if (reason != null) {
-                work.setRole(role, RoleState.FAILED_UNDEPLOYING, reason);
-                work.setService(ServiceState.FAILED_UNDEPLOYING, "role " + role.name() + ": " + reason);
-                return true;
+            if (reason == null) {
+                continue;
             }
+            if (work.forceDelete) {
+                // recover --delete never fails: the VM is reported, not hidden, and left behind.
+                work.forget(vm);
+                work.events.add(ServiceEvent.vm('E', role.name(), "recover --delete could not remove " + reason));
+                continue;
+            }
+            work.setRole(role, RoleState.FAILED_UNDEPLOYING, reason);
+            work.setService(ServiceState.FAILED_UNDEPLOYING, "role " + role.name() + ": " + reason);
+            return true;
         }
+        live = work.liveVms(role);
         // A VM that never got created (create failed) has nothing to wait for.
         if (live.stream().allMatch(vm -> vm.isDone() || vm.createError() != null)) {
             live.forEach(work::forget);
@@ -231,11 +358,100 @@ public final class Planner {
         return false;
     }
 
+    // ---- recover ---------------------------------------------------------------------------------
+
+    /**
+     * FAILED_DEPLOYING → DEPLOYING: VMs that are DONE, failed or never created are replaced (failed
+     * ones terminated hard first), UNKNOWN ones resumed, missing ones created.
+     */
+    private void recoverDeploy(Work work) {
+        work.setService(ServiceState.DEPLOYING, "recover");
+        for (RoleSnapshot role : work.snapshot.roles()) {
+            RoleState state = work.roleState(role);
+            if (state != RoleState.FAILED_DEPLOYING && state != RoleState.DEPLOYING) {
+                continue;
+            }
+            for (VmSnapshot vm : work.liveVms(role)) {
+                if (vm.createError() != null || vm.isDone()) {
+                    work.forget(vm);
+                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: replacing VM " + vm.label()));
+                } else if (vm.isFailure()) {
+                    work.retire(vm);
+                    work.terminate(vm, true, false);
+                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: terminating failed VM "
+                            + vm.label() + " and replacing it"));
+                } else if (vm.isUnknown()) {
+                    work.resume(vm);
+                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: resuming VM " + vm.label()));
+                }
+            }
+            work.setRole(role, RoleState.DEPLOYING, "recover");
+        }
+        deploy(work);
+    }
+
+    /** FAILED_UNDEPLOYING → UNDEPLOYING: the terminations that failed are made again. */
+    private void recoverUndeploy(Work work) {
+        work.setService(ServiceState.UNDEPLOYING, "recover");
+        for (RoleSnapshot role : work.snapshot.roles()) {
+            RoleState state = work.roleState(role);
+            if (state != RoleState.FAILED_UNDEPLOYING && state != RoleState.UNDEPLOYING) {
+                continue;
+            }
+            work.setRole(role, RoleState.UNDEPLOYING, "recover");
+            for (VmSnapshot vm : work.liveVms(role)) {
+                if (vm.terminateError() != null || vm.isFailure() || !vm.terminateRequested()) {
+                    work.terminate(vm, role.terminateHard() || vm.isFailure(), true);
+                }
+            }
+        }
+        undeploy(work);
+    }
+
+    /** COOLDOWN → RUNNING, but only when every role has its cardinality of running VMs (decision 2). */
+    private void recoverCooldown(Work work) {
+        boolean complete = work.snapshot.roles().stream().allMatch(r -> work.liveVms(r).size() == r.cardinality()
+                && work.liveVms(r).stream().allMatch(vm -> vm.isDeployed(work.snapshot.readyGate())));
+        if (complete) {
+            for (RoleSnapshot role : work.snapshot.roles()) {
+                work.setRole(role, RoleState.RUNNING, "recover: cooldown skipped");
+            }
+            work.setService(ServiceState.RUNNING, "recover: cooldown skipped");
+            return;
+        }
+        for (RoleSnapshot role : work.snapshot.roles()) {
+            work.setRole(role, RoleState.DEPLOYING, "recover: cooldown skipped, VMs missing");
+        }
+        work.setServiceAcross(ServiceState.RUNNING, ServiceState.DEPLOYING, "recover: cooldown skipped, VMs missing");
+        deploy(work);
+    }
+
     // ---- deadlines -------------------------------------------------------------------------------
 
     private void expireDeadline(Work work) {
         Instant deadline = work.deadline;
         if (!work.service.hasDeadline() || deadline == null || work.now.isBefore(deadline)) {
+            return;
+        }
+        boolean onlyWaitingForRelease = work.service == ServiceState.DEPLOYING && work.snapshot.roles().stream()
+                .noneMatch(r -> work.roleState(r) == RoleState.DEPLOYING || work.roleState(r) == RoleState.PENDING);
+        if (onlyWaitingForRelease) {
+            return; // roles on hold wait for a person, not for the cloud
+        }
+        if (work.snapshot.forceDelete() && work.service == ServiceState.UNDEPLOYING) {
+            // recover --delete never stays stuck: whatever did not go by the deadline is reported.
+            work.forceDelete = true;
+            for (RoleSnapshot role : work.snapshot.roles()) {
+                for (VmSnapshot vm : work.liveVms(role)) {
+                    work.forget(vm);
+                    work.events.add(ServiceEvent.vm('E', role.name(), "recover --delete could not remove VM "
+                            + vm.label() + " (" + vm.stateLabel() + ") before the deadline"));
+                }
+                if (work.roleState(role) == RoleState.UNDEPLOYING) {
+                    work.setRole(role, RoleState.DONE, "deadline passed");
+                }
+            }
+            undeploy(work);
             return;
         }
         ServiceState failed = work.service.failedCounterpart();
@@ -268,12 +484,17 @@ public final class Planner {
         ServiceState service;
         Instant deadline;
         boolean deadlineChanged;
+        boolean forceDelete;
+        boolean holdReleased;
         final Map<String, RoleState> roleStates = new LinkedHashMap<>();
         final Map<String, Integer> cardinalities = new LinkedHashMap<>();
         final Map<String, Integer> lastVmNumbers = new LinkedHashMap<>();
         final List<NewVm> newVms = new ArrayList<>();
         final Map<Long, Boolean> terminateRows = new LinkedHashMap<>();
         final Set<Long> forgetRows = new LinkedHashSet<>();
+        final Set<Long> retireRows = new LinkedHashSet<>();
+        final Set<Long> releaseRows = new LinkedHashSet<>();
+        final Set<Long> resumeRows = new LinkedHashSet<>();
         final List<ServiceEvent> events = new ArrayList<>();
         final List<DriverCall> calls = new ArrayList<>();
 
@@ -282,6 +503,8 @@ public final class Planner {
             this.now = now;
             this.service = snapshot.state();
             this.deadline = snapshot.deadline();
+            this.forceDelete = snapshot.forceDelete();
+            this.holdReleased = snapshot.holdReleased();
         }
 
         void setService(ServiceState to, String reason) {
@@ -289,6 +512,23 @@ public final class Planner {
                 return;
             }
             ServiceState.transition(service, to);
+            enter(to, reason);
+        }
+
+        /** A change the table allows only through an intermediate state that the plan passes at once. */
+        void setServiceAcross(ServiceState via, ServiceState to, String reason) {
+            setService(via, reason);
+            setService(to, reason);
+        }
+
+        void forceUndeploy(String reason) {
+            if (service != ServiceState.UNDEPLOYING) {
+                ServiceState.forceUndeploy(service);
+                enter(ServiceState.UNDEPLOYING, reason);
+            }
+        }
+
+        private void enter(ServiceState to, String reason) {
             events.add(ServiceEvent.serviceState(service, to, reason));
             service = to;
             Instant newDeadline = to.hasDeadline() && !transientTimeout.isZero() ? now.plus(transientTimeout) : null;
@@ -320,58 +560,114 @@ public final class Planner {
             return snapshot.roles().stream().allMatch(r -> roleState(r) == state);
         }
 
+        /** The service's hold, the role's own, or any ancestor's; none once release was asked for. */
+        boolean onHold(RoleSnapshot role) {
+            if (holdReleased) {
+                return false;
+            }
+            return snapshot.onHold() || heldByAncestry(role, new LinkedHashSet<>());
+        }
+
+        private boolean heldByAncestry(RoleSnapshot role, Set<String> seen) {
+            if (role.onHold()) {
+                return true;
+            }
+            for (String parent : role.parents()) {
+                if (seen.add(parent) && snapshot.role(parent).map(p -> heldByAncestry(p, seen)).orElse(false)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         int cardinality(RoleSnapshot role) {
             return cardinalities.getOrDefault(role.name(), role.cardinality());
         }
 
-        List<VmSnapshot> liveVms(RoleSnapshot role) {
+        /** Rows still tracked: members and retired VMs not yet confirmed gone. */
+        List<VmSnapshot> trackedVms(RoleSnapshot role) {
             return role.vms().stream().filter(vm -> !forgetRows.contains(vm.rowId())).toList();
+        }
+
+        /** The role's members: tracked and not retired. */
+        List<VmSnapshot> liveVms(RoleSnapshot role) {
+            return trackedVms(role).stream().filter(vm -> !vm.retired() && !retireRows.contains(vm.rowId())).toList();
         }
 
         long pendingNew(RoleSnapshot role) {
             return newVms.stream().filter(vm -> vm.roleName().equals(role.name())).count();
         }
 
-        void createMissingVms(RoleSnapshot role) {
+        void createMissingVms(RoleSnapshot role, boolean hold) {
             int next = lastVmNumbers.getOrDefault(role.name(), role.lastVmNumber());
             long missing = cardinality(role) - liveVms(role).size() - pendingNew(role);
             for (long i = 0; i < missing; i++) {
                 String name = VmNames.render(vmNameTemplate, snapshot.id(), snapshot.name(), role.name(), next);
                 String key = snapshot.id() + "-" + role.name() + "-" + next + "-v" + snapshot.version();
-                newVms.add(new NewVm(role.name(), next, name, key));
-                calls.add(new DriverCall.Create(key, role.name(), name, role.templateId(), false));
+                newVms.add(new NewVm(role.name(), next, name, key, hold));
+                calls.add(new DriverCall.Create(key, role.name(), name, role.templateId(), hold));
                 next++;
             }
             if (missing > 0) {
                 lastVmNumbers.put(role.name(), next);
                 events.add(ServiceEvent.vm('I', role.name(), "Role " + role.name() + ": creating " + missing
-                        + " VM(s)"));
+                        + " VM(s)" + (hold ? " on hold" : "")));
             }
         }
 
-        void terminate(VmSnapshot vm, boolean hard) {
-            if (vm.terminateRequested() || vm.createError() != null) {
+        /** {@code retry} terminates again a VM whose earlier terminate failed (recover). */
+        void terminate(VmSnapshot vm, boolean hard, boolean retry) {
+            if (vm.createError() != null || (vm.terminateRequested() && !retry)) {
                 return;
             }
             terminateRows.put(vm.rowId(), hard);
             calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), hard));
         }
 
+        boolean retryingTerminate(VmSnapshot vm) {
+            return terminateRows.containsKey(vm.rowId());
+        }
+
+        void retire(VmSnapshot vm) {
+            retireRows.add(vm.rowId());
+        }
+
+        void release(VmSnapshot vm) {
+            if (!vm.releaseRequested()) {
+                releaseRows.add(vm.rowId());
+                calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
+            }
+        }
+
+        void resume(VmSnapshot vm) {
+            resumeRows.add(vm.rowId());
+            calls.add(new DriverCall.Resume(vm.requestKey(), vm.vmId()));
+        }
+
         void forget(VmSnapshot vm) {
             forgetRows.add(vm.rowId());
         }
 
-        /** Calls recorded before a crash but never confirmed are made again; the driver makes them idempotent. */
+        /**
+         * Calls recorded before a crash but never confirmed are made again; the driver makes them
+         * idempotent. Retired VMs the cloud reports gone stop being tracked.
+         */
         private void resendUnconfirmedCalls() {
             for (RoleSnapshot role : snapshot.roles()) {
-                for (VmSnapshot vm : liveVms(role)) {
+                for (VmSnapshot vm : trackedVms(role)) {
                     boolean planned = terminateRows.containsKey(vm.rowId());
-                    if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned) {
+                    if (vm.retired() && vm.isDone()) {
+                        forget(vm);
+                    } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
+                            && !vm.retired()) {
                         calls.add(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
-                                false));
+                                onHold(role) && roleState(role) == RoleState.HOLD));
                     } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
-                            && vm.createError() == null && !vm.isDone()) {
-                        calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()));
+                            && vm.createError() == null && !vm.isDone() && !planned) {
+                        calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()
+                                || vm.retired()));
+                    } else if (vm.releaseRequested() && !vm.releaseSent() && !planned) {
+                        calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
                     }
                 }
             }
@@ -385,6 +681,8 @@ public final class Planner {
             }
             return new Plan(service, deadlineChanged, deadline, Map.copyOf(roleStates), Map.copyOf(cardinalities),
                     Map.copyOf(lastVmNumbers), List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
+                    Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows),
+                    forceDelete && !snapshot.forceDelete(), holdReleased && !snapshot.holdReleased(),
                     List.copyOf(events), List.copyOf(calls));
         }
     }

@@ -11,7 +11,14 @@ public record RoleSnapshot(
         List<String> parents,
         int lastVmNumber,
         boolean terminateHard,
+        boolean onHold,
+        boolean selfHealing,
         List<VmSnapshot> vms) {
+
+    public RoleSnapshot(String name, RoleState state, int cardinality, int templateId, List<String> parents,
+                        int lastVmNumber, boolean terminateHard, List<VmSnapshot> vms) {
+        this(name, state, cardinality, templateId, parents, lastVmNumber, terminateHard, false, false, vms);
+    }
 
     public RoleSnapshot {
         parents = List.copyOf(parents);

@@ -14,7 +14,15 @@ public record ServiceSnapshot(
         boolean automaticDeletion,
         Instant deadline,
         int version,
+        boolean onHold,
+        boolean holdReleased,
+        boolean forceDelete,
         List<RoleSnapshot> roles) {
+
+    public ServiceSnapshot(int id, String name, ServiceState state, Deployment deployment, boolean readyGate,
+                           boolean automaticDeletion, Instant deadline, int version, List<RoleSnapshot> roles) {
+        this(id, name, state, deployment, readyGate, automaticDeletion, deadline, version, false, false, false, roles);
+    }
 
     public ServiceSnapshot {
         roles = List.copyOf(roles);

@@ -126,6 +126,17 @@ public enum ServiceState {
         return ALLOWED.get(this).contains(to);
     }
 
+    /**
+     * {@code recover --delete}, the escape hatch: from every state but DONE the service goes to
+     * UNDEPLOYING, whatever the table says, so no service is ever stuck.
+     */
+    public static ServiceState forceUndeploy(ServiceState from) {
+        if (from == DONE) {
+            throw new IllegalTransitionException("service", from.name(), UNDEPLOYING.name());
+        }
+        return UNDEPLOYING;
+    }
+
     /** Returns {@code to} when the table allows the jump; staying in place is always allowed. */
     public static ServiceState transition(ServiceState from, ServiceState to) {
         if (from != to && !from.canTransitionTo(to)) {

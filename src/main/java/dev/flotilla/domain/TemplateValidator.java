@@ -48,6 +48,7 @@ public final class TemplateValidator {
             Field.of("networks", Type.OBJECT),
             Field.of("networks_values", Type.ARRAY),
             Field.of("on_hold", Type.BOOLEAN),
+            Field.of("self_healing", Type.BOOLEAN),
             Field.integer("transient_timeout").min(0));
 
     private static final List<Field> VM_ROLE_SCHEMA = List.of(
@@ -64,6 +65,7 @@ public final class TemplateValidator {
             Field.integer("max_vms").min(0),
             Field.integer("cooldown").min(0),
             Field.of("on_hold", Type.BOOLEAN),
+            Field.of("self_healing", Type.BOOLEAN),
             Field.of("elasticity_policies", Type.ARRAY),
             Field.of("scheduled_policies", Type.ARRAY));
 

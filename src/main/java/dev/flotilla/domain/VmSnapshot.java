@@ -1,7 +1,8 @@
 package dev.flotilla.domain;
 
 /**
- * One VM a role has or had: Flotilla's intent (request key, terminate requested) next to what
+ * One VM a role has or had (a retired one no longer counts toward the role but is tracked until
+ * the cloud confirms it is gone): Flotilla's intent (request key, terminate requested) next to what
  * the poller last observed (state, LCM state, READY). {@code state} is null until first observed.
  */
 public record VmSnapshot(
@@ -17,7 +18,19 @@ public record VmSnapshot(
         String createError,
         boolean terminateRequested,
         boolean terminateSent,
-        String terminateError) {
+        String terminateError,
+        boolean retired,
+        boolean releaseRequested,
+        boolean releaseSent,
+        boolean resumeRequested) {
+
+    /** A VM with only the fields the lifecycle core needs; the rest at their defaults. */
+    public VmSnapshot(long rowId, String roleName, int vmNumber, String name, String requestKey, Integer vmId,
+                      Integer state, Integer lcmState, boolean ready, String createError, boolean terminateRequested,
+                      boolean terminateSent, String terminateError) {
+        this(rowId, roleName, vmNumber, name, requestKey, vmId, state, lcmState, ready, createError,
+                terminateRequested, terminateSent, terminateError, false, false, false, false);
+    }
 
     public boolean observed() {
         return state != null;
@@ -44,6 +57,10 @@ public record VmSnapshot(
             return true;
         }
         return readyGate ? ready : VmStates.isRunning(state, lcmState);
+    }
+
+    public boolean isUnknown() {
+        return observed() && state == VmStates.ACTIVE && lcmState == VmStates.LCM_UNKNOWN;
     }
 
     public String label() {

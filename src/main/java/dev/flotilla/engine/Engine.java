@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.Addresses;
 import dev.flotilla.OperationException;
 import dev.flotilla.cloud.CloudDriver;
+import dev.flotilla.cloud.CloudRefusedException;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.domain.DriverCall;
@@ -29,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.time.Instant;
 
 /**
  * The lifecycle engine: the only writer of service and role state. Each service is reconciled in
@@ -107,7 +110,10 @@ public final class Engine {
         String name = command.getString("command", "");
         return switch (name) {
             case "instantiate" -> instantiate(command);
-            case "undeploy" -> undeploy(command.getInteger("serviceId"));
+            case "undeploy" -> command(command.getInteger("serviceId"), planner::undeploy);
+            case "recover" -> command(command.getInteger("serviceId"), command.getBoolean("delete", false)
+                    ? planner::forceDelete : planner::recover);
+            case "release" -> command(command.getInteger("serviceId"), planner::release);
             case "purge_done" -> services.purgeDone(0).map(ids -> new JsonObject().put("purged", ids.size()));
             default -> Future.failedFuture(OperationException.badRequest("command", "Unknown command " + name));
         };
@@ -143,10 +149,11 @@ public final class Engine {
                 }));
     }
 
-    private Future<JsonObject> undeploy(int id) {
+    /** A command runs in the service's lane: no other change to that service interleaves with it. */
+    private Future<JsonObject> command(int id, BiFunction<ServiceSnapshot, Instant, Plan> decide) {
         return lanes.submit(id, () -> load(id).compose(record -> {
             ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
-            Plan plan = planner.undeploy(snapshot, clock.instant());
+            Plan plan = decide.apply(snapshot, clock.instant());
             return commitAndCall(record, snapshot, plan);
         })).map(v -> new JsonObject().put("id", id));
     }
@@ -200,8 +207,12 @@ public final class Engine {
         for (DriverCall call : calls) {
             if (call instanceof DriverCall.Create create) {
                 creates.add(create);
-            } else {
-                results.add(terminate(record, (DriverCall.Terminate) call));
+            } else if (call instanceof DriverCall.Terminate terminate) {
+                results.add(terminate(record, terminate));
+            } else if (call instanceof DriverCall.Release release) {
+                results.add(release(record, release));
+            } else if (call instanceof DriverCall.Resume resume) {
+                results.add(resume(record, resume));
             }
         }
         if (!creates.isEmpty()) {
@@ -252,21 +263,48 @@ public final class Engine {
         });
     }
 
+    /**
+     * A refusal is recorded (the planner decides what it means); an unreachable cloud is not: the
+     * terminate stays unconfirmed and is made again at the next resync.
+     */
     private Future<Boolean> terminate(ServiceRecord record, DriverCall.Terminate call) {
         int id = record.meta().id();
         return driver.terminate(call.requestKey(), call.vmId(), call.hard()).compose(outcome -> switch (outcome) {
             case TERMINATING -> services.recordTerminateSent(call.requestKey(), call.vmId()).map(false);
             case NOT_FOUND -> services.recordNeverCreated(call.requestKey()).map(true);
         }).recover(e -> {
-            String message = "Terminate failed for VM " + (call.vmId() == null ? call.requestKey() : call.vmId())
-                    + ": " + e.getMessage();
+            String vm = call.vmId() == null ? call.requestKey() : Integer.toString(call.vmId());
+            if (!(e instanceof CloudRefusedException)) {
+                LOG.warn("service={} terminate of VM {} not sent, will retry: {}", id, vm, e.getMessage());
+                return Future.succeededFuture(false);
+            }
+            String message = "Terminate failed for VM " + vm + ": " + e.getMessage();
             LOG.warn("service={} {}", id, message);
             return services.recordTerminateFailed(call.requestKey(), e.getMessage())
-                    .compose(v -> services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message,
-                            Map.of()))))
+                    .compose(v -> services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of()))))
                     .onSuccess(this::publish)
                     .map(true);
         });
+    }
+
+    private Future<Boolean> release(ServiceRecord record, DriverCall.Release call) {
+        return driver.release(call.requestKey(), call.vmId())
+                .compose(v -> services.recordReleaseSent(call.requestKey()).map(false))
+                .recover(e -> logVmActionFailure(record, "release", call.requestKey(), call.vmId(), e));
+    }
+
+    private Future<Boolean> resume(ServiceRecord record, DriverCall.Resume call) {
+        return driver.resume(call.requestKey(), call.vmId()).map(false)
+                .recover(e -> logVmActionFailure(record, "resume", call.requestKey(), call.vmId(), e));
+    }
+
+    private Future<Boolean> logVmActionFailure(ServiceRecord record, String action, String key, Integer vmId,
+                                               Throwable e) {
+        int id = record.meta().id();
+        String message = "Action " + action + " failed for VM " + (vmId == null ? key : vmId) + ": " + e.getMessage();
+        LOG.warn("service={} {}", id, message);
+        return services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of())))
+                .onSuccess(this::publish).map(false);
     }
 
     private void logTransitions(ServiceSnapshot snapshot, Plan plan) {

@@ -37,7 +37,7 @@ public final class EngineVerticle extends VerticleBase {
     public Future<?> start() {
         pool = database.pool(vertx, config.dbPoolSize());
         Engine engine = new Engine(config, new ServiceStore(pool), new TemplateStore(pool),
-                CloudDrivers.create(config, pool, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC());
+                CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC());
         vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_COMMAND, message -> engine.handle(message.body())
                 .onSuccess(message::reply)
                 .onFailure(e -> fail(message, e)));

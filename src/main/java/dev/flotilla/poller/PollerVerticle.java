@@ -25,7 +25,7 @@ public final class PollerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = database.pool(vertx, 4);
-        VmPoller poller = new VmPoller(CloudDrivers.create(config, pool, Clock.systemUTC()), new ServiceStore(pool),
+        VmPoller poller = new VmPoller(CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), new ServiceStore(pool),
                 vertx.eventBus());
         schedule(poller);
         return Future.succeededFuture();

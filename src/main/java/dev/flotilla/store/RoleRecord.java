@@ -18,10 +18,21 @@ public record RoleRecord(
         ObjectNode body,
         List<VmSnapshot> vms) {
 
-    /** Shutdown action precedence: role, then service, then config; legacy names mapped (states.md §9.2). */
-    RoleSnapshot snapshot(String serviceShutdownAction) {
+    /**
+     * Shutdown action precedence: role, then service, then config; legacy names mapped (states.md
+     * §9.2). {@code self_healing} is the role's, else the service's (decision 9).
+     */
+    RoleSnapshot snapshot(String serviceShutdownAction, boolean serviceSelfHealing) {
         String action = body.path("shutdown_action").asText(serviceShutdownAction);
         boolean hard = action.equals("terminate-hard") || action.equals("shutdown-hard");
-        return new RoleSnapshot(name, state, cardinality, templateId, parents, lastVmNumber, hard, vms);
+        boolean selfHealing = body.has("self_healing") ? body.path("self_healing").asBoolean(false)
+                : serviceSelfHealing;
+        return new RoleSnapshot(name, state, cardinality, templateId, parents, lastVmNumber, hard,
+                body.path("on_hold").asBoolean(false), selfHealing, vms);
+    }
+
+    /** The role's members: VMs it counts, without retired ones still being removed. */
+    public List<VmSnapshot> members() {
+        return vms.stream().filter(vm -> !vm.retired()).toList();
     }
 }

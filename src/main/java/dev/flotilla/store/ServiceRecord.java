@@ -21,17 +21,20 @@ public record ServiceRecord(
         Instant startTime,
         Instant deadline,
         int version,
+        boolean forceDelete,
+        boolean holdReleased,
         List<RoleRecord> roles,
         List<EventRecord> log) {
 
     public ServiceSnapshot snapshot(String defaultShutdownAction) {
         String serviceAction = body.path("shutdown_action").asText(defaultShutdownAction);
+        boolean selfHealing = body.path("self_healing").asBoolean(false);
         List<RoleSnapshot> roleSnapshots = roles.stream()
-                .map(r -> r.snapshot(serviceAction))
+                .map(r -> r.snapshot(serviceAction, selfHealing))
                 .toList();
         return new ServiceSnapshot(meta.id(), body.path("name").asText(meta.name()), state, deployment,
                 body.path("ready_status_gate").asBoolean(false), body.path("automatic_deletion").asBoolean(false),
-                deadline, version, roleSnapshots);
+                deadline, version, body.path("on_hold").asBoolean(false), holdReleased, forceDelete, roleSnapshots);
     }
 
     public RoleRecord role(String name) {

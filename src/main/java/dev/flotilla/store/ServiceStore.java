@@ -35,7 +35,9 @@ public final class ServiceStore {
                 'row_id', v.id, 'vm_number', v.vm_number, 'name', v.name, 'request_key', v.request_key,
                 'vm_id', v.vm_id, 'state', v.state, 'lcm_state', v.lcm_state, 'ready', v.ready,
                 'create_error', v.create_error, 'terminate_requested', v.terminate_requested,
-                'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error)
+                'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error, 'retired', v.retired,
+                'release_requested', v.release_requested, 'release_sent', v.release_sent,
+                'resume_requested', v.resume_requested)
                 ORDER BY v.vm_number, v.id)
               FROM vms v WHERE v.service_id = r.service_id AND v.role_name = r.name AND NOT v.gone), '[]'::json)
             """;
@@ -57,7 +59,8 @@ public final class ServiceStore {
 
     private static final String SELECT_SERVICE = """
             SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
-                   s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, %s, %s
+                   s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, s.force_delete,
+                   s.hold_released, %s, %s
             FROM services s JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
             """;
 
@@ -77,7 +80,8 @@ public final class ServiceStore {
             VALUES ($1, $2, $3, 0, $4, $5, $6, $7::text::jsonb)
             """;
     private static final String UPDATE_SERVICE_STATE = """
-            UPDATE services SET state = $3, deadline_at = $4, version = version + 1, updated_at = now()
+            UPDATE services SET state = $3, deadline_at = $4, force_delete = force_delete OR $5,
+                   hold_released = hold_released OR $6, version = version + 1, updated_at = now()
             WHERE id = $1 AND version = $2
             """;
     private static final String UPDATE_ROLE = """
@@ -86,12 +90,17 @@ public final class ServiceStore {
             WHERE service_id = $1 AND name = $2
             """;
     private static final String INSERT_VM = """
-            INSERT INTO vms (service_id, role_name, vm_number, name, request_key) VALUES ($1, $2, $3, $4, $5)
+            INSERT INTO vms (service_id, role_name, vm_number, name, request_key, hold) VALUES ($1, $2, $3, $4, $5, $6)
             """;
     private static final String REQUEST_TERMINATE = """
-            UPDATE vms SET terminate_requested = true, terminate_hard = $2 WHERE id = $1
+            UPDATE vms SET terminate_requested = true, terminate_hard = $2, terminate_sent = false, terminate_error = NULL
+            WHERE id = $1
             """;
     private static final String FORGET_VMS = "UPDATE vms SET gone = true WHERE id = ANY($1)";
+    private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
+    private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
+    private static final String REQUEST_RESUME = "UPDATE vms SET resume_requested = true WHERE id = ANY($1)";
+    private static final String RECORD_RELEASE_SENT = "UPDATE vms SET release_sent = true WHERE request_key = $1";
     private static final String INSERT_EVENT = """
             INSERT INTO service_events (service_id, kind, severity, message, data) VALUES ($1, $2, $3, $4, $5::text::jsonb)
             RETURNING seq, at
@@ -212,20 +221,28 @@ public final class ServiceStore {
             // version mismatch on the first one fails the transaction, which rolls back the rest.
             Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
                     .execute(Tuple.of(id, snapshot.version(), (short) plan.serviceState().number(),
-                            utc(plan.deadline())))
+                            utc(plan.deadline()), plan.forceDelete(), plan.holdReleased()))
                     .compose(rows -> rows.rowCount() == 0
                             ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
             Future<Void> roles = updateRoles(conn, id, plan);
             Future<Void> vms = batch(conn, INSERT_VM, plan.newVms().stream()
-                    .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey())).toList());
+                    .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey(), vm.hold()))
+                    .toList());
             Future<Void> terminates = batch(conn, REQUEST_TERMINATE, plan.terminateRows().entrySet().stream()
                     .map(e -> Tuple.of(e.getKey(), e.getValue())).toList());
-            Future<Void> forgets = plan.forgetRows().isEmpty() ? Future.succeededFuture()
-                    : conn.preparedQuery(FORGET_VMS).execute(Tuple.of(plan.forgetRows().toArray(new Long[0])))
-                    .mapEmpty();
+            Future<Void> forgets = rows(conn, FORGET_VMS, plan.forgetRows());
+            Future<Void> retires = rows(conn, RETIRE_VMS, plan.retireRows());
+            Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.releaseRows());
+            Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.resumeRows());
             Future<List<EventRecord>> events = insertEvents(conn, id, plan.events());
-            return Future.all(version, roles, vms, terminates, forgets, events).map(all -> events.result());
+            return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, events))
+                    .map(all -> events.result());
         });
+    }
+
+    private static Future<Void> rows(SqlClient conn, String sql, Set<Long> ids) {
+        return ids.isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(sql).execute(Tuple.of(ids.toArray(new Long[0]))).mapEmpty();
     }
 
     private Future<Void> updateRoles(SqlClient conn, int id, Plan plan) {
@@ -281,6 +298,10 @@ public final class ServiceStore {
 
     public Future<Void> recordTerminateSent(String requestKey, Integer vmId) {
         return pool.preparedQuery(RECORD_TERMINATE_SENT).execute(Tuple.of(requestKey, vmId)).mapEmpty();
+    }
+
+    public Future<Void> recordReleaseSent(String requestKey) {
+        return pool.preparedQuery(RECORD_RELEASE_SENT).execute(Tuple.of(requestKey)).mapEmpty();
     }
 
     public Future<Void> recordTerminateFailed(String requestKey, String message) {
@@ -353,7 +374,9 @@ public final class ServiceStore {
                         v.get("name").asText(), v.get("request_key").asText(), intOrNull(v.get("vm_id")),
                         intOrNull(v.get("state")), intOrNull(v.get("lcm_state")), v.get("ready").asBoolean(),
                         textOrNull(v.get("create_error")), v.get("terminate_requested").asBoolean(),
-                        v.get("terminate_sent").asBoolean(), textOrNull(v.get("terminate_error"))));
+                        v.get("terminate_sent").asBoolean(), textOrNull(v.get("terminate_error")),
+                        v.get("retired").asBoolean(), v.get("release_requested").asBoolean(),
+                        v.get("release_sent").asBoolean(), v.get("resume_requested").asBoolean()));
             }
             roles.add(new RoleRecord(r.get("name").asText(), RoleState.ofNumber(r.get("state").asInt()),
                     r.get("cardinality").asInt(), r.get("template_id").asInt(), parents, r.get("last_vmname").asInt(),
@@ -369,7 +392,8 @@ public final class ServiceStore {
         return new ServiceRecord(meta, ServiceState.ofNumber(row.getInteger("state")),
                 Deployment.of(row.getString("deployment")), Json.parseObject(row.getString("body")),
                 row.getOffsetDateTime("start_time").toInstant(), deadline == null ? null : deadline.toInstant(),
-                row.getInteger("version"), roles, log);
+                row.getInteger("version"), row.getBoolean("force_delete"), row.getBoolean("hold_released"), roles,
+                log);
     }
 
     private static Integer intOrNull(JsonNode n) {

@@ -25,13 +25,13 @@ public final class SimulatorStore {
     private static final String VM_COLUMNS = """
             id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
             deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at, terminate_hard,
-            user_template::text AS user_template, change_seq, created_at
+            fail_step, user_template::text AS user_template, change_seq, created_at
             """;
     private static final String INSERT_VM = """
             INSERT INTO sim_vms (request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
                                  deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at,
-                                 user_template)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb)
+                                 user_template, fail_step)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16)
             ON CONFLICT (request_key) DO NOTHING
             RETURNING %s
             """.formatted(VM_COLUMNS);
@@ -92,7 +92,7 @@ public final class SimulatorStore {
                 .addDouble(vm.deploySeconds()).addDouble(vm.terminateSeconds()).addDouble(vm.readySeconds())
                 .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
                 .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt()))
-                .addString(Json.write(vm.userTemplate()))).toList();
+                .addString(Json.write(vm.userTemplate())).addString(failName(vm.failStep()))).toList();
         return pool.withTransaction(conn -> conn.preparedQuery(INSERT_VM).executeBatch(rows)).compose(result -> {
             Map<String, SimVm> byKey = new HashMap<>();
             RowSet<Row> rs = result;
@@ -157,6 +157,10 @@ public final class SimulatorStore {
                 .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())).toList());
     }
 
+    private static String failName(SimClock.FailStep step) {
+        return step == null ? null : step.name().toLowerCase(Locale.ROOT);
+    }
+
     private static String phaseName(SimClock.Phase phase) {
         return phase.name().toLowerCase(Locale.ROOT);
     }
@@ -175,7 +179,9 @@ public final class SimulatorStore {
                 SimClock.Phase.valueOf(r.getString("phase").toUpperCase(Locale.ROOT)), r.getDouble("deploy_seconds"),
                 r.getDouble("terminate_seconds"), r.getDouble("ready_seconds"),
                 r.getOffsetDateTime("phase_started_at").toInstant(), next == null ? null : next.toInstant(),
-                r.getBoolean("terminate_hard"), Json.parseObject(r.getString("user_template")),
+                r.getBoolean("terminate_hard"), r.getString("fail_step") == null ? null
+                        : SimClock.FailStep.valueOf(r.getString("fail_step").toUpperCase(Locale.ROOT)),
+                Json.parseObject(r.getString("user_template")),
                 r.getLong("change_seq"), r.getOffsetDateTime("created_at").toInstant());
     }
 

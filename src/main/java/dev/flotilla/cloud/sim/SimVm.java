@@ -22,21 +22,40 @@ public record SimVm(
         Instant phaseStartedAt,
         Instant nextChangeAt,
         boolean terminateHard,
+        SimClock.FailStep failStep,
         ObjectNode userTemplate,
         long changeSeq,
         Instant createdAt) {
 
-    /** The same VM with its timed state recomputed for {@code now}. */
+    /** The same VM with its timed state recomputed for {@code now}; a forced state stays as it is. */
     public SimVm at(Instant now) {
-        SimClock.SimState s = SimClock.at(phase, phaseStartedAt, deploySeconds, terminateSeconds, readySeconds, now);
-        return new SimVm(id, requestKey, name, templateId, serviceId, roleName, s.state(), s.lcmState(), s.ready(),
-                phase, deploySeconds, terminateSeconds, readySeconds, phaseStartedAt, s.nextChangeAt(), terminateHard,
-                userTemplate, changeSeq, createdAt);
+        if (phase == SimClock.Phase.REST) {
+            return this;
+        }
+        SimClock.SimState s = SimClock.at(phase, phaseStartedAt, deploySeconds, terminateSeconds, readySeconds,
+                failStep, now);
+        return with(phase, phaseStartedAt, s.state(), s.lcmState(), s.ready(), s.nextChangeAt(), terminateHard);
     }
 
+    /** Starts the timed terminate. */
     public SimVm terminating(Instant now, boolean hard) {
-        return new SimVm(id, requestKey, name, templateId, serviceId, roleName, state, lcmState, false,
-                SimClock.Phase.TERMINATE, deploySeconds, terminateSeconds, readySeconds, now, null, hard, userTemplate,
-                changeSeq, createdAt).at(now);
+        return with(SimClock.Phase.TERMINATE, now, state, lcmState, false, null, hard).at(now);
+    }
+
+    /** A deploy that starts now (release from hold). */
+    public SimVm deployingFrom(Instant now) {
+        return with(SimClock.Phase.DEPLOY, now, state, lcmState, false, null, false).at(now);
+    }
+
+    /** A state forced through the admin API; it stays until changed again. */
+    public SimVm forced(Instant now, int newState, int newLcm, boolean newReady) {
+        return with(SimClock.Phase.REST, now, newState, newLcm, newReady, null, terminateHard);
+    }
+
+    private SimVm with(SimClock.Phase newPhase, Instant started, int newState, int newLcm, boolean newReady,
+                       Instant next, boolean hard) {
+        return new SimVm(id, requestKey, name, templateId, serviceId, roleName, newState, newLcm, newReady, newPhase,
+                deploySeconds, terminateSeconds, readySeconds, started, next, hard, failStep, userTemplate, changeSeq,
+                createdAt);
     }
 }

@@ -3,6 +3,7 @@ package dev.flotilla.cloud.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.cloud.CloudDriver;
+import dev.flotilla.cloud.CloudRefusedException;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.domain.VmObservation;
@@ -13,17 +14,21 @@ import io.vertx.core.Future;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The built-in cloud: VMs in PostgreSQL that follow OpenNebula's states on configurable timings.
- * Timings come from, in order of precedence, the role's {@code template_contents}, the VM template's
- * attributes, and the server config ({@code SIM_DEPLOY_SECONDS}, {@code SIM_TERMINATE_SECONDS},
- * {@code SIM_READY_SECONDS}).
+ * Per VM, in order of precedence, the role's {@code template_contents}, the VM template's attributes
+ * and the server config set {@code SIM_DEPLOY_SECONDS}, {@code SIM_TERMINATE_SECONDS},
+ * {@code SIM_READY_SECONDS}; {@code SIM_FAIL=deploy|terminate|none} and {@code SIM_FAIL_RATE}
+ * inject failures.
  */
 public final class SimulatorDriver implements CloudDriver {
     /** How many due VMs one poll materializes at most; the rest follow on the next poll. */
@@ -31,17 +36,24 @@ public final class SimulatorDriver implements CloudDriver {
 
     private final SimulatorStore store;
     private final FlotillaConfig.SimulatorSettings defaults;
+    private final Outage outage;
     private final Clock clock;
     private final Map<Integer, SimTemplate> templates = new ConcurrentHashMap<>();
 
-    public SimulatorDriver(SimulatorStore store, FlotillaConfig.SimulatorSettings defaults, Clock clock) {
+    public SimulatorDriver(SimulatorStore store, FlotillaConfig.SimulatorSettings defaults, Outage outage,
+                           Clock clock) {
         this.store = store;
         this.defaults = defaults;
+        this.outage = outage;
         this.clock = clock;
     }
 
     @Override
     public Future<List<Instantiated>> instantiate(List<VmRequest> requests) {
+        return outage.guard(() -> create(requests));
+    }
+
+    private Future<List<Instantiated>> create(List<VmRequest> requests) {
         List<Integer> templateIds = requests.stream().map(VmRequest::templateId).distinct().toList();
         return Future.all(templateIds.stream().map(this::template).toList()).compose(found -> {
             Map<Integer, SimTemplate> known = new HashMap<>();
@@ -50,6 +62,7 @@ public final class SimulatorDriver implements CloudDriver {
                 t.ifPresent(template -> known.put(template.id(), template));
             }
             List<VmRequest> creatable = requests.stream().filter(r -> known.containsKey(r.templateId())).toList();
+            // Idempotent by request key: a VM already created under a key is returned, not made twice.
             Future<List<SimVm>> created = creatable.isEmpty() ? Future.succeededFuture(List.of())
                     : store.insertAllOrGet(creatable.stream().map(r -> newVm(r, known.get(r.templateId()))).toList());
             return created.map(vms -> {
@@ -87,8 +100,25 @@ public final class SimulatorDriver implements CloudDriver {
                 seconds(attributes, "SIM_DEPLOY_SECONDS", defaults.deploySeconds()),
                 seconds(attributes, "SIM_TERMINATE_SECONDS", defaults.terminateSeconds()),
                 seconds(attributes, "SIM_READY_SECONDS", defaults.readySeconds()),
-                now, null, false, userTemplate, 0, now);
+                now, null, false, failStep(attributes, request.requestKey()), userTemplate, 0, now);
         return vm.at(now);
+    }
+
+    /**
+     * {@code SIM_FAIL} names the step every VM fails at; otherwise {@code SIM_FAIL_RATE} is the chance
+     * that a VM fails to deploy, drawn from its request key so a retried create meets the same fate.
+     */
+    static SimClock.FailStep failStep(ObjectNode attributes, String requestKey) {
+        String fail = attributes.path("SIM_FAIL").asText("none").trim().toLowerCase(Locale.ROOT);
+        if (fail.equals("deploy")) {
+            return SimClock.FailStep.DEPLOY;
+        }
+        if (fail.equals("terminate")) {
+            return SimClock.FailStep.TERMINATE;
+        }
+        double rate = seconds(attributes, "SIM_FAIL_RATE", 0);
+        return rate > 0 && new SplittableRandom(requestKey.hashCode()).nextDouble() < rate
+                ? SimClock.FailStep.DEPLOY : null;
     }
 
     private static double seconds(ObjectNode attributes, String key, double fallback) {
@@ -104,36 +134,87 @@ public final class SimulatorDriver implements CloudDriver {
         }
     }
 
+    /**
+     * A soft terminate of a VM set to fail at terminate ends in EPILOG_FAILURE; such a VM refuses a
+     * hard terminate too (it is the VM that cannot be removed).
+     */
     @Override
     public Future<TerminateOutcome> terminate(String requestKey, Integer vmId, boolean hard) {
-        Future<Optional<SimVm>> lookup = vmId != null ? store.findById(vmId) : store.findByKey(requestKey);
-        return lookup.compose(found -> {
+        return outage.guard(() -> find(requestKey, vmId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.succeededFuture(TerminateOutcome.NOT_FOUND);
             }
             Instant now = clock.instant();
             SimVm vm = found.get().at(now);
-            if (vm.phase() == SimClock.Phase.TERMINATE || vm.state() == VmStates.DONE) {
+            if (vm.state() == VmStates.DONE) {
+                return Future.succeededFuture(TerminateOutcome.TERMINATING);
+            }
+            if (vm.failStep() == SimClock.FailStep.TERMINATE
+                    && (hard || vm.lcmState() == VmStates.LCM_EPILOG_FAILURE)) {
+                return Future.failedFuture(new CloudRefusedException("[one.vm.action] VM " + vm.id()
+                        + " cannot be terminated in state " + VmStates.stateName(vm.state()) + "/" + vm.lcmState()
+                        + " (SIM_FAIL=terminate)"));
+            }
+            if (vm.phase() == SimClock.Phase.TERMINATE) {
                 return Future.succeededFuture(TerminateOutcome.TERMINATING);
             }
             return store.save(vm.terminating(now, hard)).map(TerminateOutcome.TERMINATING);
-        });
+        }));
+    }
+
+    @Override
+    public Future<Void> release(String requestKey, Integer vmId) {
+        return outage.guard(() -> find(requestKey, vmId).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(new CloudRefusedException("[one.vm.action] VM " + requestKey
+                        + " does not exist"));
+            }
+            SimVm vm = found.get();
+            if (vm.phase() != SimClock.Phase.HOLD) {
+                // Already released (a repeat after a crash): nothing to do.
+                return Future.succeededFuture();
+            }
+            return store.save(vm.deployingFrom(clock.instant()));
+        }));
+    }
+
+    @Override
+    public Future<Void> resume(String requestKey, Integer vmId) {
+        return outage.guard(() -> find(requestKey, vmId).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(new CloudRefusedException("[one.vm.action] VM " + requestKey
+                        + " does not exist"));
+            }
+            SimVm vm = found.get().at(clock.instant());
+            boolean resumable = vm.state() == VmStates.POWEROFF || vm.state() == VmStates.SUSPENDED
+                    || vm.state() == VmStates.STOPPED || vm.state() == VmStates.UNDEPLOYED
+                    || (vm.state() == VmStates.ACTIVE && vm.lcmState() == VmStates.LCM_UNKNOWN);
+            if (!resumable) {
+                return Future.failedFuture(new CloudRefusedException("[one.vm.action] resume is not allowed for VM "
+                        + vm.id() + " in state " + VmStates.stateName(vm.state()) + "/" + vm.lcmState()));
+            }
+            return store.save(vm.forced(clock.instant(), VmStates.ACTIVE, VmStates.LCM_RUNNING, true));
+        }));
     }
 
     /** Materializes what became due, then reads every VM whose state changed after {@code cursor}. */
     @Override
     public Future<VmChanges> changesSince(long cursor, int limit) {
-        return store.advanceDue(clock.instant(), ADVANCE_BATCH)
+        return outage.guard(() -> store.advanceDue(clock.instant(), ADVANCE_BATCH)
                 .compose(advanced -> store.changesSince(cursor, limit))
                 .map(vms -> {
                     long next = cursor;
-                    var observations = new java.util.ArrayList<VmObservation>(vms.size());
+                    List<VmObservation> observations = new ArrayList<>(vms.size());
                     for (SimVm vm : vms) {
                         observations.add(new VmObservation(vm.id(), vm.requestKey(), vm.state(), vm.lcmState(),
                                 vm.ready()));
                         next = Math.max(next, vm.changeSeq());
                     }
                     return new VmChanges(observations, next);
-                });
+                }));
+    }
+
+    private Future<Optional<SimVm>> find(String requestKey, Integer vmId) {
+        return vmId != null ? store.findById(vmId) : store.findByKey(requestKey);
     }
 }
