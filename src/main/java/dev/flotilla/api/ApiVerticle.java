@@ -4,6 +4,7 @@ import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
+import dev.flotilla.store.IdempotencyStore;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.SimulatorStore;
 import dev.flotilla.store.TemplateStore;
@@ -48,6 +49,7 @@ public final class ApiVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
         router.route().handler(auth::handle);
+        router.route().handler(new Idempotency(new IdempotencyStore(pool))::handle);
         new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, Clock.systemUTC())
                 .mount(router);
         new ServiceRoutes(new ServiceStore(pool), engine, documents).mount(router);

@@ -14,14 +14,14 @@ final class Http {
     private Http() {
     }
 
+    static final String JSON = "application/json; charset=utf-8";
+
     static void json(RoutingContext ctx, int status, JsonNode body) {
-        ctx.response().setStatusCode(status)
-                .putHeader("Content-Type", "application/json; charset=utf-8")
-                .end(Json.write(body));
+        Idempotency.end(ctx, status, JSON, Json.write(body));
     }
 
     static void noContent(RoutingContext ctx) {
-        ctx.response().setStatusCode(204).end();
+        Idempotency.end(ctx, 204, null, null);
     }
 
     static int id(RoutingContext ctx, String param) {
@@ -110,11 +110,10 @@ final class Http {
             return;
         }
         String accept = ctx.request().getHeader("Accept");
-        ctx.response().setStatusCode(error.status());
         if (accept != null && accept.contains("application/json")) {
-            ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(Json.write(error.toJson()));
+            Idempotency.end(ctx, error.status(), JSON, Json.write(error.toJson()));
         } else {
-            ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(error.getMessage());
+            Idempotency.end(ctx, error.status(), "text/plain; charset=utf-8", error.getMessage());
         }
     }
 }

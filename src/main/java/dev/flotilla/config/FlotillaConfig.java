@@ -56,6 +56,7 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_ADMIN_PASSWORD", List.of("admin_password"));
         ENV_KEYS.put("FLOTILLA_TRANSIENT_TIMEOUT", List.of("transient_timeout"));
         ENV_KEYS.put("FLOTILLA_POLL_INTERVAL_MS", List.of("poll_interval_ms"));
+        ENV_KEYS.put("FLOTILLA_RESYNC_INTERVAL", List.of("resync_interval"));
         ENV_KEYS.put("FLOTILLA_SIM_DEPLOY_SECONDS", List.of("simulator", "deploy_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_TERMINATE_SECONDS", List.of("simulator", "terminate_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));
@@ -74,6 +75,7 @@ public record FlotillaConfig(
         require(actionNumber >= 0 && actionPeriod >= 0, "action_number and action_period must be >= 0");
         require(!transientTimeout.isNegative(), "transient_timeout must be >= 0");
         require(pollIntervalMs > 0, "poll_interval_ms must be positive");
+        require(resyncInterval.toSeconds() > 0, "resync_interval must be positive");
         require(simulator.deploySeconds() >= 0 && simulator.terminateSeconds() >= 0 && simulator.readySeconds() >= 0,
                 "simulator timings must be >= 0");
         require(simulator.outageMode().equals("fail") || simulator.outageMode().equals("timeout"),

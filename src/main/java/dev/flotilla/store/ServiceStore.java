@@ -289,7 +289,9 @@ public final class ServiceStore {
             return Future.succeededFuture();
         }
         return pool.preparedQuery(RECORD_CREATED)
-                .execute(Tuple.of(requestKeys.toArray(new String[0]), vmIds.toArray(new Integer[0]))).mapEmpty();
+                .execute(Tuple.tuple().addArrayOfString(requestKeys.toArray(new String[0]))
+                        .addArrayOfInteger(vmIds.toArray(new Integer[0])))
+                .mapEmpty();
     }
 
     public Future<Void> recordCreateFailed(String requestKey, String message) {
