@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
 /** A small HTTP client for the REST API as an external OneFlow client would use it. */
 public final class ApiClient {
@@ -19,11 +20,17 @@ public final class ApiClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String authorization;
+    private final Map<String, String> headers;
 
     public ApiClient(String base, String user, String password) {
+        this(base, user == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)), Map.of());
+    }
+
+    private ApiClient(String base, String authorization, Map<String, String> headers) {
         this.base = base;
-        this.authorization = user == null ? null : "Basic " + Base64.getEncoder()
-                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
+        this.headers = headers;
     }
 
     public ApiClient as(String user, String password) {
@@ -31,7 +38,14 @@ public final class ApiClient {
     }
 
     public ApiClient anonymous() {
-        return new ApiClient(base, null, null);
+        return new ApiClient(base, null, Map.of());
+    }
+
+    /** The same client sending one more header on every request. */
+    public ApiClient withHeader(String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(headers);
+        more.put(name, value);
+        return new ApiClient(base, authorization, Map.copyOf(more));
     }
 
     /** A response: status, raw body, and the body parsed as JSON when it is JSON. */
@@ -87,6 +101,7 @@ public final class ApiClient {
         if (accept != null) {
             request.header("Accept", accept);
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(),
