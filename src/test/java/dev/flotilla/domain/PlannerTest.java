@@ -273,6 +273,164 @@ class PlannerTest {
         assertNull(unbounded.plan(s, NOW).deadline());
     }
 
+    // ---- recover (decision 2) --------------------------------------------------------------------
+
+    /** The seed's recovery table plus Flotilla's additions: the state recover moves to, or a conflict. */
+    @ParameterizedTest(name = "recover in {0} -> {1}")
+    @CsvSource({
+        "FAILED_DEPLOYING,DEPLOYING",
+        "DEPLOYING,DEPLOYING",
+        "PENDING,DEPLOYING",
+        "FAILED_UNDEPLOYING,UNDEPLOYING",
+        "UNDEPLOYING,UNDEPLOYING",
+        "COOLDOWN,RUNNING",
+        "RUNNING,CONFLICT",
+        "WARNING,CONFLICT",
+        "HOLD,CONFLICT",
+        "DONE,CONFLICT",
+        "FAILED_SCALING,CONFLICT"})
+    void recoverFollowsTheSeedsTable(ServiceState from, String expected) {
+        RoleState roleState = switch (from) {
+            case FAILED_DEPLOYING -> RoleState.FAILED_DEPLOYING;
+            case DEPLOYING -> RoleState.DEPLOYING;
+            case PENDING -> RoleState.PENDING;
+            case FAILED_UNDEPLOYING -> RoleState.FAILED_UNDEPLOYING;
+            case UNDEPLOYING -> RoleState.UNDEPLOYING;
+            case COOLDOWN -> RoleState.COOLDOWN;
+            default -> RoleState.RUNNING;
+        };
+        VmBuilder vm = vm(1).observed(VmStates.ACTIVE, VmStates.LCM_BOOT, false);
+        if (from == ServiceState.COOLDOWN) {
+            vm = vm(1).running();
+        }
+        ServiceSnapshot s = service(from).role(role("r", roleState, 1).vm(vm)).build();
+        if (expected.equals("CONFLICT")) {
+            ConflictException e = assertThrows(ConflictException.class, () -> PLANNER.recover(s, NOW));
+            assertEquals("Service cannot be recovered in state: " + from.name(), e.getMessage());
+        } else {
+            assertEquals(ServiceState.valueOf(expected), PLANNER.recover(s, NOW).serviceState());
+        }
+    }
+
+    @Test
+    void recoverReplacesFailedAndDoneVmsAndResumesUnknownOnes() {
+        ServiceSnapshot s = service(ServiceState.FAILED_DEPLOYING)
+                .role(role("r", RoleState.FAILED_DEPLOYING, 4).lastVmNumber(4)
+                        .vm(vm(1).running())
+                        .vm(vm(2).observed(VmStates.ACTIVE, VmStates.LCM_BOOT_FAILURE, false))
+                        .vm(vm(3).observed(VmStates.DONE, 0, false))
+                        .vm(vm(4).observed(VmStates.ACTIVE, VmStates.LCM_UNKNOWN, false))).build();
+        Plan plan = PLANNER.recover(s, NOW);
+        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
+        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("r"));
+        assertEquals(java.util.Set.of(2L), plan.retireRows(), "the failed VM is retired, not forgotten");
+        assertEquals(java.util.Map.of(2L, true), plan.terminateRows(), "and terminated hard");
+        assertEquals(java.util.Set.of(3L), plan.forgetRows());
+        assertEquals(java.util.Set.of(4L), plan.resumeRows());
+        assertEquals(2, plan.newVms().size(), "two replacements keep the cardinality");
+        assertNull(plan.cardinalities().get("r"));
+        assertTrue(plan.driverCalls().contains(new DriverCall.Resume("key-4", 4)));
+    }
+
+    @Test
+    void recoverOfAFailedUndeployTerminatesAgain() {
+        ServiceSnapshot s = service(ServiceState.FAILED_UNDEPLOYING)
+                .role(role("r", RoleState.FAILED_UNDEPLOYING, 1).vm(vm(1).running().terminateRequested(true)
+                        .terminateError("busy"))).build();
+        Plan plan = PLANNER.recover(s, NOW);
+        assertEquals(ServiceState.UNDEPLOYING, plan.serviceState());
+        assertEquals(RoleState.UNDEPLOYING, plan.roleStates().get("r"));
+        assertEquals(List.of(new DriverCall.Terminate("key-1", 1, false)), plan.driverCalls());
+    }
+
+    // ---- recover --delete ------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "recover --delete from {0}")
+    @CsvSource({"FAILED_DEPLOYING", "DEPLOYING", "RUNNING", "FAILED_UNDEPLOYING", "HOLD", "WARNING", "SCALING"})
+    void recoverDeleteWorksFromEveryStateAndTerminatesEverythingHard(ServiceState from) {
+        ServiceSnapshot s = service(from).straight()
+                .role(role("db", RoleState.RUNNING, 1).vm(vm(1).running()))
+                .role(role("web", RoleState.RUNNING, 1).parents("db").vm(vm(2).running())).build();
+        Plan plan = PLANNER.forceDelete(s, NOW);
+        assertEquals(ServiceState.UNDEPLOYING, plan.serviceState());
+        assertTrue(plan.forceDelete());
+        assertEquals(java.util.Map.of(1L, true, 2L, true), plan.terminateRows(), "all at once, ignoring order");
+    }
+
+    @Test
+    void recoverDeleteReportsAVmThatRefusesAndStillFinishes() {
+        ServiceSnapshot s = new ServiceSnapshot(7, "svc", ServiceState.UNDEPLOYING, Deployment.NONE, false, false,
+                NOW.plusSeconds(60), 3, false, false, true,
+                List.of(role("r", RoleState.UNDEPLOYING, 2)
+                        .vm(vm(1).running().terminateRequested(true).terminateError("refused"))
+                        .vm(vm(2).observed(VmStates.DONE, 0, false).terminateRequested(true)).build()));
+        Plan plan = PLANNER.plan(s, NOW);
+        assertEquals(ServiceState.DONE, plan.serviceState());
+        assertTrue(plan.events().stream().anyMatch(e -> e.message().startsWith("recover --delete could not remove VM r_1")
+                && e.message().contains("refused")), plan.events().toString());
+    }
+
+    @Test
+    void recoverDeleteAfterItsDeadlineLeavesNothingStuck() {
+        ServiceSnapshot s = new ServiceSnapshot(7, "svc", ServiceState.UNDEPLOYING, Deployment.NONE, false, false,
+                NOW.minusSeconds(1), 3, false, false, true,
+                List.of(role("r", RoleState.UNDEPLOYING, 1)
+                        .vm(vm(1).observed(VmStates.ACTIVE, VmStates.LCM_SHUTDOWN, false).terminateRequested(true))
+                        .build()));
+        Plan plan = PLANNER.plan(s, NOW);
+        assertEquals(ServiceState.DONE, plan.serviceState());
+        assertTrue(plan.events().stream().anyMatch(e -> e.message().contains("before the deadline")));
+    }
+
+    // ---- hold and release ------------------------------------------------------------------------
+
+    @Test
+    void anOnHoldServiceCreatesItsVmsOnHoldAndWaits() {
+        ServiceSnapshot s = new ServiceSnapshot(7, "svc", ServiceState.PENDING, Deployment.STRAIGHT, false, false,
+                null, 0, true, false, false,
+                List.of(role("db", RoleState.PENDING, 1).build(),
+                        role("web", RoleState.PENDING, 1).parents("db").build()));
+        Plan plan = PLANNER.plan(s, NOW);
+        assertEquals(ServiceState.HOLD, plan.serviceState(), "every role on hold makes the service HOLD");
+        assertEquals(RoleState.HOLD, plan.roleStates().get("db"));
+        assertEquals(RoleState.HOLD, plan.roleStates().get("web"), "a child of a held parent follows on hold");
+        assertTrue(plan.newVms().stream().allMatch(NewVm::hold));
+        assertTrue(plan.driverCalls().stream().allMatch(c -> c instanceof DriverCall.Create create && create.hold()));
+    }
+
+    @Test
+    void releaseGoesOnParentsFirstAndOnlyOnce() {
+        ServiceSnapshot s = new ServiceSnapshot(7, "svc", ServiceState.HOLD, Deployment.STRAIGHT, false, false,
+                null, 0, true, false, false,
+                List.of(role("db", RoleState.HOLD, 1).vm(vm(1).observed(VmStates.HOLD, 0, false)).build(),
+                        role("web", RoleState.HOLD, 1).parents("db").vm(vm(2).observed(VmStates.HOLD, 0, false))
+                                .build()));
+        Plan plan = PLANNER.release(s, NOW);
+        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
+        assertTrue(plan.holdReleased());
+        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("db"));
+        assertNull(plan.roleStates().get("web"), "the child waits for its parent to run");
+        assertEquals(List.of(new DriverCall.Release("key-1", 1)), plan.driverCalls());
+
+        ServiceSnapshot none = service(ServiceState.RUNNING).role(role("r", RoleState.RUNNING, 0)).build();
+        ConflictException e = assertThrows(ConflictException.class, () -> PLANNER.release(none, NOW));
+        assertEquals("Service has no roles in HOLD", e.getMessage());
+    }
+
+    // ---- self-healing (decision 9) ---------------------------------------------------------------
+
+    @Test
+    void selfHealingReplacesAVanishedVmInsteadOfShrinking() {
+        ServiceSnapshot s = service(ServiceState.RUNNING)
+                .role(role("r", RoleState.RUNNING, 2).selfHealing()
+                        .vm(vm(1).running()).vm(vm(2).observed(VmStates.DONE, 0, false))).build();
+        Plan plan = PLANNER.plan(s, NOW);
+        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
+        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("r"));
+        assertNull(plan.cardinalities().get("r"), "the cardinality is kept");
+        assertEquals(1, plan.newVms().size());
+    }
+
     // ---- builders --------------------------------------------------------------------------------
 
     private static ServiceBuilder service(ServiceState state) {
@@ -343,6 +501,7 @@ class PlannerTest {
         private final List<VmSnapshot> vms = new ArrayList<>();
         private int lastVmNumber;
         private boolean hard;
+        private boolean selfHealing;
 
         RoleBuilder(String name, RoleState state, int cardinality) {
             this.name = name;
@@ -371,8 +530,13 @@ class PlannerTest {
             return this;
         }
 
+        RoleBuilder selfHealing() {
+            selfHealing = true;
+            return this;
+        }
+
         RoleSnapshot build() {
-            return new RoleSnapshot(name, state, cardinality, 0, parents, lastVmNumber, hard, vms);
+            return new RoleSnapshot(name, state, cardinality, 0, parents, lastVmNumber, hard, false, selfHealing, vms);
         }
     }
 
