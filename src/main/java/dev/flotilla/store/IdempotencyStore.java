@@ -8,7 +8,7 @@ import io.vertx.sqlclient.Tuple;
 /** The Idempotency-Key journal: the first answer to a mutating request, kept to be replayed. */
 public final class IdempotencyStore {
     /** A request that was claimed this long ago and never answered (its server died) may be run again. */
-    private static final int ABANDONED_SECONDS = 60;
+    private static final int ABANDONED_SECONDS = 30;
 
     private static final String CLAIM = """
             INSERT INTO idempotency_keys (key, uid, request_hash) VALUES ($1, $2, $3)

@@ -107,7 +107,7 @@ public final class ApiClient {
             return new Response(response.statusCode(), response.body(),
                     response.headers().firstValue("Content-Type").orElse(""));
         } catch (IOException e) {
-            throw new AssertionError(method + " " + path + " failed: " + e, e);
+            throw new java.io.UncheckedIOException(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
