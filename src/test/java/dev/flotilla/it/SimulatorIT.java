@@ -112,6 +112,32 @@ class SimulatorIT {
     }
 
     @Test
+    void simFailDeployFailsEveryVmOfTheTemplate() {
+        int vmTemplate = simTemplate("{\"name\": \"broken\", \"attributes\": {\"SIM_FAIL\": \"deploy\"}}");
+        int template = server.createTemplate("{\"name\": \"b\", \"roles\": [{\"name\": \"r\", \"type\": \"vm\","
+                + " \"template_id\": " + vmTemplate + ", \"cardinality\": 2}]}");
+        int id = server.instantiate(template, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.state(id) == 7);
+        await().atMost(Duration.ofSeconds(20)).until(() -> vmsOf(id).size() == 2
+                && vmsOf(id).stream().allMatch(vm -> vm.get("LCM_STATE").asInt() == 36));
+    }
+
+    @Test
+    void simFailRateFailsSomeVmsAndSparesOthers() {
+        int template = server.createTemplate("""
+                {"name": "flaky", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 24,
+                  "template_contents": {"SIM_FAIL_RATE": "0.5", "SIM_DEPLOY_SECONDS": "0"}}]}
+                """);
+        int id = server.instantiate(template, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> vmsOf(id).size() == 24
+                && vmsOf(id).stream().allMatch(vm -> vm.get("LCM_STATE").asInt() == 3
+                || vm.get("LCM_STATE").asInt() == 36));
+        long failed = vmsOf(id).stream().filter(vm -> vm.get("LCM_STATE").asInt() == 36).count();
+        assertTrue(failed > 0 && failed < 24, failed + " of 24 failed");
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.state(id) == 7);
+    }
+
+    @Test
     void oneVmIsShownById() {
         int template = server.createTemplate(
                 "{\"name\": \"one\", \"roles\": [{\"name\": \"r\", \"type\": \"vm\", \"template_id\": 0, \"cardinality\": 1}]}");
