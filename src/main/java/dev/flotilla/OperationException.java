@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.ConflictException;
 import dev.flotilla.domain.IllegalTransitionException;
+import dev.flotilla.domain.UnknownRoleException;
 import dev.flotilla.domain.ValidationException;
 import dev.flotilla.store.Json;
 
@@ -47,6 +48,9 @@ public final class OperationException extends RuntimeException {
         }
         if (t instanceof ConflictException c) {
             return conflict(c.getMessage(), c.currentState());
+        }
+        if (t instanceof UnknownRoleException u) {
+            return notFound(u.getMessage());
         }
         if (t instanceof IllegalTransitionException i) {
             return conflict(i.getMessage(), i.currentState());

@@ -52,7 +52,8 @@ public final class ApiVerticle extends VerticleBase {
         router.route().handler(new Idempotency(new IdempotencyStore(pool))::handle);
         new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, Clock.systemUTC())
                 .mount(router);
-        new ServiceRoutes(new ServiceStore(pool), engine, documents).mount(router);
+        new ServiceRoutes(new ServiceStore(pool), engine, documents, config.actionNumber(), config.actionPeriod())
+                .mount(router);
         SimulatorStore sim = new SimulatorStore(pool);
         new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
                 .mount(router);

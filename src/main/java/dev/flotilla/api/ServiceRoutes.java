@@ -1,7 +1,11 @@
 package dev.flotilla.api;
 
 import dev.flotilla.OperationException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.ServiceState;
+import dev.flotilla.store.Json;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;
@@ -14,11 +18,16 @@ final class ServiceRoutes {
     private final ServiceStore services;
     private final EngineClient engine;
     private final Documents documents;
+    private final int defaultActionNumber;
+    private final int defaultActionPeriod;
 
-    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents) {
+    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents, int defaultActionNumber,
+                  int defaultActionPeriod) {
         this.services = services;
         this.engine = engine;
         this.documents = documents;
+        this.defaultActionNumber = defaultActionNumber;
+        this.defaultActionPeriod = defaultActionPeriod;
     }
 
     void mount(Router router) {
@@ -26,6 +35,9 @@ final class ServiceRoutes {
         router.get("/service/:id").handler(this::show);
         router.delete("/service/:id").handler(this::delete);
         router.post("/service/:id/action").handler(this::action);
+        router.post("/service/:id/scale").handler(this::scale);
+        router.post("/service/:id/role_action").handler(this::roleAction);
+        router.post("/service/:id/role/:role_name/action").handler(this::roleVmAction);
         router.post("/service_pool/purge_done").handler(this::purgeDone);
     }
 
@@ -65,20 +77,145 @@ final class ServiceRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** {@code recover} (with {@code delete}) and {@code release}; the VM actions come with role operations. */
+    /**
+     * {@code recover} (with {@code delete}), {@code release}, and any of the 19 VM actions on every
+     * role. {@code ?dry_run=true} answers what recover or the action would do, and changes nothing.
+     */
     private void action(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
         Http.Action action = Http.action(ctx);
-        JsonObject command = new JsonObject().put("serviceId", id);
+        JsonObject command = new JsonObject().put("serviceId", id).put("dryRun", dryRun(ctx));
+        // On the service, release means "release the roles on hold" (states.md §10), not the VM action.
         switch (action.perform()) {
             case "recover" -> command.put("command", "recover").put("delete", deleteFlag(action));
             case "release" -> command.put("command", "release");
             default -> {
-                find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
-                return;
+                if (!RoleActions.isAction(action.perform())) {
+                    find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
+                    return;
+                }
+                vmAction(command, action);
             }
         }
-        engine.send(command).onSuccess(reply -> Http.noContent(ctx)).onFailure(ctx::fail);
+        send(ctx, command);
+    }
+
+    /** {@code POST /service/:id/role/:role_name/action}: one of the 19 VM actions, in batches. */
+    private void roleVmAction(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        Http.Action action = Http.action(ctx);
+        if (!RoleActions.isAction(action.perform())) {
+            throw OperationException.badRequest("action.perform", "Action " + action.perform()
+                    + " is not one of the role actions: " + String.join(", ", new java.util.TreeSet<>(RoleActions.NAMES)));
+        }
+        JsonObject command = new JsonObject().put("serviceId", id).put("dryRun", dryRun(ctx))
+                .put("role", ctx.pathParam("role_name"));
+        vmAction(command, action);
+        send(ctx, command);
+    }
+
+    private void vmAction(JsonObject command, Http.Action action) {
+        JsonNode args = action.params().get("args");
+        if (args != null && !args.isNull() && !args.isTextual()) {
+            throw OperationException.badRequest("action.params.args", "KEY: 'args' must be a String;");
+        }
+        command.put("command", "role_action").put("action", action.perform())
+                .put("args", args == null || args.isNull() || args.asText().isEmpty() ? null : args.asText())
+                .put("number", batchParam(action.params(), "number", defaultActionNumber))
+                .put("period", batchParam(action.params(), "period", defaultActionPeriod));
+    }
+
+    /** Missing, null and "" mean the config default (decision 3); negative counts as 0. */
+    private static int batchParam(JsonNode params, String key, int fallback) {
+        JsonNode value = params.get(key);
+        if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
+            return fallback;
+        }
+        if (value.isIntegralNumber() && value.canConvertToInt()) {
+            return Math.max(0, value.asInt());
+        }
+        if (value.isTextual() && value.asText().trim().matches("-?[0-9]{1,9}")) {
+            return Math.max(0, Integer.parseInt(value.asText().trim()));
+        }
+        throw OperationException.badRequest("action.params." + key, "KEY: '" + key + "' must be an Integer;");
+    }
+
+    /** {@code {"role_name", "cardinality", "force"}} (api.md §5.7). */
+    private void scale(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        ObjectNode body = Http.bodyObject(ctx);
+        JsonNode role = body.get("role_name");
+        if (role == null || !role.isTextual() || role.asText().isBlank()) {
+            throw OperationException.badRequest("role_name", "KEY: 'role_name' must be a String;");
+        }
+        JsonNode cardinality = body.get("cardinality");
+        int value;
+        if (cardinality != null && cardinality.isIntegralNumber() && cardinality.canConvertToInt()) {
+            value = cardinality.asInt();
+        } else if (cardinality != null && cardinality.isTextual() && cardinality.asText().trim().matches("[0-9]{1,9}")) {
+            value = Integer.parseInt(cardinality.asText().trim());
+        } else {
+            throw OperationException.badRequest("cardinality", "KEY: 'cardinality' must be an Integer;");
+        }
+        if (value < 0) {
+            throw OperationException.badRequest("cardinality", "KEY: 'cardinality' must be greater than or equal to 0;");
+        }
+        JsonNode force = body.get("force");
+        if (force != null && !force.isNull() && !force.isBoolean()) {
+            throw OperationException.badRequest("force", "KEY: 'force' must be a Boolean;");
+        }
+        send(ctx, new JsonObject().put("command", "scale").put("serviceId", id).put("dryRun", dryRun(ctx))
+                .put("role", role.asText()).put("cardinality", value).put("force", force != null && force.asBoolean()));
+    }
+
+    /** {@code add_role} (the role object, or the role as a JSON string) and {@code remove_role} (api.md §5.8). */
+    private void roleAction(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        Http.Action action = Http.action(ctx);
+        JsonNode role = action.params().get("role");
+        JsonObject command = new JsonObject().put("serviceId", id);
+        switch (action.perform()) {
+            case "add_role" -> {
+                ObjectNode parsed;
+                if (role != null && role.isObject()) {
+                    parsed = (ObjectNode) role;
+                } else if (role != null && role.isTextual()) {
+                    try {
+                        parsed = Json.parseObject(role.asText());
+                    } catch (IllegalArgumentException e) {
+                        throw OperationException.badRequest("action.params.role", "The role is not a JSON object: "
+                                + e.getMessage());
+                    }
+                } else {
+                    throw OperationException.badRequest("action.params.role", "KEY: 'role' must be an Object;");
+                }
+                command.put("command", "add_role").put("role", new JsonObject(Json.write(parsed)));
+            }
+            case "remove_role" -> {
+                if (role == null || !role.isTextual() || role.asText().isBlank()) {
+                    throw OperationException.badRequest("action.params.role", "KEY: 'role' must be a String;");
+                }
+                command.put("command", "remove_role").put("role", role.asText());
+            }
+            default -> throw action.unsupported();
+        }
+        send(ctx, command);
+    }
+
+    /** 204 when the engine accepted the command; 200 with the plan for a dry run. */
+    private void send(RoutingContext ctx, JsonObject command) {
+        engine.send(command).onSuccess(reply -> {
+            if (reply.getBoolean("dry_run", false)) {
+                Http.json(ctx, 200, Json.parse(reply.encode()));
+            } else {
+                Http.noContent(ctx);
+            }
+        }).onFailure(ctx::fail);
+    }
+
+    private static boolean dryRun(RoutingContext ctx) {
+        String value = ctx.queryParams().get("dry_run");
+        return value != null && (value.equals("true") || value.equals("1"));
     }
 
     private static boolean deleteFlag(Http.Action action) {

@@ -7,6 +7,7 @@ import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimTemplate;
 import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.cloud.sim.SimVm;
+import dev.flotilla.cloud.sim.SimVmActions;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.store.Json;
 import dev.flotilla.store.SimulatorStore;
@@ -169,6 +170,7 @@ final class SimulatorRoutes {
         node.put("SIM_DEPLOY_SECONDS", vm.deploySeconds());
         node.put("SIM_TERMINATE_SECONDS", vm.terminateSeconds());
         node.put("SIM_READY_SECONDS", vm.readySeconds());
+        node.setAll(SimVmActions.describe(vm));
         return node;
     }
 }

@@ -29,6 +29,9 @@ public interface CloudDriver {
     /** Resumes a VM that is UNKNOWN or powered off (recover of a failed deploy). */
     Future<Void> resume(String requestKey, Integer vmId);
 
+    /** One of the 19 role actions on one VM (role-actions.md §1); refused where the cloud refuses it. */
+    Future<Void> vmAction(int vmId, String action, String args);
+
     /** VM states that changed after {@code cursor}, oldest first, at most {@code limit}. */
     Future<VmChanges> changesSince(long cursor, int limit);
 

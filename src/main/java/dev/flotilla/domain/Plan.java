@@ -24,6 +24,8 @@ public record Plan(
         Set<Long> resumeRows,
         boolean forceDelete,
         boolean holdReleased,
+        Set<String> removingRoles,
+        Set<String> deletedRoles,
         List<ServiceEvent> events,
         List<DriverCall> driverCalls) {
 
@@ -31,6 +33,7 @@ public record Plan(
     public boolean changesStore() {
         return deadlineChanged || !roleStates.isEmpty() || !cardinalities.isEmpty() || !newVms.isEmpty()
                 || !terminateRows.isEmpty() || !forgetRows.isEmpty() || !retireRows.isEmpty()
-                || !releaseRows.isEmpty() || !resumeRows.isEmpty() || !events.isEmpty();
+                || !releaseRows.isEmpty() || !resumeRows.isEmpty() || !events.isEmpty() || !removingRoles.isEmpty()
+                || !deletedRoles.isEmpty();
     }
 }

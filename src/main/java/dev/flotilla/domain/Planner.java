@@ -39,11 +39,86 @@ public final class Planner {
             case DEPLOYING -> deploy(work);
             case RUNNING, WARNING -> watch(work);
             case UNDEPLOYING -> undeploy(work);
+            case SCALING -> scaleStep(work);
+            case COOLDOWN -> endCooldown(work);
             default -> {
                 // Stable, failed and final states move only on a command (delete, recover, release).
             }
         }
         expireDeadline(work);
+        return work.finish();
+    }
+
+    /**
+     * {@code scale}: RUNNING only; within [min_vms, max_vms] unless {@code force}. Scale-up creates
+     * VMs (names continue the role's sequence), scale-down terminates the oldest (elasticity.md §9).
+     */
+    public Plan scale(ServiceSnapshot snapshot, Instant now, String roleName, int cardinality, boolean force) {
+        if (snapshot.state() != ServiceState.RUNNING) {
+            throw new ConflictException("Service cannot be scaled in state: " + snapshot.state().name(),
+                    snapshot.state().name());
+        }
+        RoleSnapshot role = snapshot.role(roleName)
+                .orElseThrow(() -> new UnknownRoleException("Role " + roleName + " not found"));
+        if (!force && role.minVms() != null && cardinality < role.minVms()) {
+            throw new ValidationException("cardinality", "Can't scale service " + snapshot.id()
+                    + ": Minimum cardinality is " + role.minVms());
+        }
+        if (!force && role.maxVms() != null && cardinality > role.maxVms()) {
+            throw new ValidationException("cardinality", "Can't scale service " + snapshot.id()
+                    + ": Maximum cardinality is " + role.maxVms());
+        }
+        if (cardinality == role.cardinality()) {
+            throw new ValidationException("cardinality", "Cardinality of " + roleName + " is already at "
+                    + cardinality);
+        }
+        Work work = new Work(snapshot, now);
+        boolean up = cardinality > role.cardinality();
+        work.cardinalities.put(roleName, cardinality);
+        work.events.add(ServiceEvent.info("Role " + roleName + " scaling " + (up ? "up" : "down") + " from "
+                + role.cardinality() + " to " + cardinality + " nodes"));
+        work.setRole(role, RoleState.SCALING, null);
+        work.setService(ServiceState.SCALING, "scale " + roleName + " to " + cardinality);
+        if (!up) {
+            List<VmSnapshot> live = work.liveVms(role);
+            for (VmSnapshot victim : live.subList(0, live.size() - cardinality)) {
+                work.retire(victim);
+                work.terminate(victim, role.terminateHard(), false);
+            }
+        }
+        scaleStep(work);
+        return work.finish();
+    }
+
+    /** {@code add_role} and {@code remove_role} need a RUNNING service (states.md §12). */
+    public static void checkCanModifyRoles(ServiceSnapshot snapshot) {
+        if (snapshot.state() != ServiceState.RUNNING) {
+            throw new ConflictException("Cannot modify roles in state: " + snapshot.state().name(),
+                    snapshot.state().name());
+        }
+    }
+
+    /**
+     * {@code remove_role}: the role is undeployed on its own and leaves the service, which returns
+     * to RUNNING; removing the last role undeploys the whole service.
+     */
+    public Plan removeRole(ServiceSnapshot snapshot, Instant now, String roleName) {
+        checkCanModifyRoles(snapshot);
+        RoleSnapshot role = snapshot.role(roleName)
+                .orElseThrow(() -> new UnknownRoleException("Role " + roleName + " does not exist"));
+        if (snapshot.roles().size() == 1) {
+            return undeploy(snapshot, now);
+        }
+        for (RoleSnapshot other : snapshot.roles()) {
+            if (other.parents().contains(roleName)) {
+                throw new ConflictException("Role " + roleName + " is a parent of role " + other.name()
+                        + " and cannot be removed", snapshot.state().name());
+            }
+        }
+        Work work = new Work(snapshot, now);
+        work.removingRoles.add(roleName);
+        work.setService(ServiceState.UNDEPLOYING, "remove_role " + roleName);
+        undeploy(work);
         return work.finish();
     }
 
@@ -56,6 +131,10 @@ public final class Planner {
         };
         if (!allowed) {
             throw new ConflictException("Service cannot be undeployed in state: " + state.name(), state.name());
+        }
+        if (snapshot.roles().stream().anyMatch(RoleSnapshot::removing)) {
+            throw new ConflictException("Service cannot be undeployed in state: " + state.name()
+                    + " (a role is being removed)", state.name());
         }
         Work work = new Work(snapshot, now);
         work.setService(ServiceState.UNDEPLOYING, "delete requested");
@@ -72,6 +151,7 @@ public final class Planner {
         switch (snapshot.state()) {
             case PENDING, DEPLOYING, FAILED_DEPLOYING -> recoverDeploy(work);
             case UNDEPLOYING, FAILED_UNDEPLOYING -> recoverUndeploy(work);
+            case SCALING, FAILED_SCALING -> recoverScaling(work);
             case COOLDOWN -> recoverCooldown(work);
             default -> throw new ConflictException("Service cannot be recovered in state: "
                     + snapshot.state().name(), snapshot.state().name());
@@ -211,6 +291,12 @@ public final class Planner {
     // ---- running / warning (the watchdog) ------------------------------------------------------
 
     private void watch(Work work) {
+        if (work.snapshot.roles().stream().anyMatch(r -> work.roleState(r) == RoleState.PENDING)) {
+            // add_role stored a new role: deploy it.
+            work.setService(ServiceState.DEPLOYING, "add_role");
+            deploy(work);
+            return;
+        }
         for (RoleSnapshot role : work.snapshot.roles()) {
             RoleState state = work.roleState(role);
             if (state != RoleState.RUNNING && state != RoleState.WARNING) {
@@ -295,10 +381,14 @@ public final class Planner {
     // ---- undeploy --------------------------------------------------------------------------------
 
     private void undeploy(Work work) {
+        boolean removing = !work.removing().isEmpty() && !work.forceDelete;
         boolean changed = true;
         while (changed && work.service == ServiceState.UNDEPLOYING) {
             changed = false;
             for (RoleSnapshot role : work.snapshot.roles()) {
+                if (removing && !work.removing().contains(role.name())) {
+                    continue; // remove_role: only the removed role goes
+                }
                 RoleState state = work.roleState(role);
                 if (state == RoleState.UNDEPLOYING) {
                     changed |= progressUndeployingRole(work, role);
@@ -311,9 +401,80 @@ public final class Planner {
                 }
             }
         }
+        if (removing && work.service == ServiceState.UNDEPLOYING) {
+            boolean gone = work.snapshot.roles().stream().filter(r -> work.removing().contains(r.name()))
+                    .allMatch(r -> work.roleState(r) == RoleState.DONE);
+            if (gone) {
+                work.deletedRoles.addAll(work.removing());
+                work.events.add(ServiceEvent.info("Role(s) " + String.join(", ", work.removing()) + " removed"));
+                work.setService(ServiceState.RUNNING, "remove_role done");
+            }
+            return;
+        }
         if (work.service == ServiceState.UNDEPLOYING && work.allRoles(RoleState.DONE)) {
             work.setService(ServiceState.DONE, work.forceDelete ? "recover --delete finished" : null);
         }
+    }
+
+    // ---- scale and cooldown ----------------------------------------------------------------------
+
+    /** SCALING: wait until each scaling role has its new cardinality running and its victims gone. */
+    private void scaleStep(Work work) {
+        for (RoleSnapshot role : work.snapshot.roles()) {
+            if (work.service != ServiceState.SCALING || work.roleState(role) != RoleState.SCALING) {
+                continue;
+            }
+            String reason = null;
+            for (VmSnapshot vm : work.liveVms(role)) {
+                if (vm.createError() != null) {
+                    reason = "VM " + vm.name() + " could not be created: " + vm.createError();
+                } else if (vm.isFailure()) {
+                    reason = "VM " + vm.label() + " failed in state " + vm.stateLabel();
+                }
+            }
+            for (VmSnapshot vm : work.retiredVms(role)) {
+                if (vm.terminateError() != null && !work.retryingTerminate(vm)) {
+                    reason = "VM " + vm.label() + " could not be terminated: " + vm.terminateError();
+                }
+            }
+            if (reason != null) {
+                work.setRole(role, RoleState.FAILED_SCALING, reason);
+                work.setService(ServiceState.FAILED_SCALING, "role " + role.name() + ": " + reason);
+                return;
+            }
+            List<VmSnapshot> live = work.liveVms(role);
+            if (live.size() + work.pendingNew(role) < work.cardinality(role)) {
+                work.createMissingVms(role, false);
+                continue;
+            }
+            boolean deployed = live.stream().allMatch(vm -> vm.isDeployed(work.snapshot.readyGate()))
+                    && work.pendingNew(role) == 0 && live.size() == work.cardinality(role);
+            boolean victimsGone = work.retiredVms(role).stream().allMatch(VmSnapshot::isDone);
+            if (deployed && victimsGone) {
+                work.setRole(role, RoleState.COOLDOWN, null);
+            }
+        }
+        boolean scaling = work.snapshot.roles().stream().anyMatch(r -> work.roleState(r) == RoleState.SCALING);
+        if (work.service == ServiceState.SCALING && !scaling) {
+            int cooldown = work.snapshot.roles().stream().filter(r -> work.roleState(r) == RoleState.COOLDOWN)
+                    .mapToInt(RoleSnapshot::cooldown).max().orElse(0);
+            work.enterCooldown(cooldown);
+            endCooldown(work);
+        }
+    }
+
+    /** COOLDOWN ends by its own timer (the stored deadline); then every role runs again. */
+    private void endCooldown(Work work) {
+        if (work.service != ServiceState.COOLDOWN || (work.deadline != null && work.now.isBefore(work.deadline))) {
+            return;
+        }
+        for (RoleSnapshot role : work.snapshot.roles()) {
+            if (work.roleState(role) == RoleState.COOLDOWN) {
+                work.setRole(role, RoleState.RUNNING, "cooldown over");
+            }
+        }
+        work.setService(ServiceState.RUNNING, "cooldown over");
+        watch(work);
     }
 
     /** Under {@code straight} a parent goes only after all its children are DONE (reverse order). */
@@ -408,6 +569,38 @@ public final class Planner {
         undeploy(work);
     }
 
+    /**
+     * FAILED_SCALING → SCALING: for a scale-up, failed or vanished VMs are replaced as in deploy;
+     * for a scale-down, the terminations that failed are made again.
+     */
+    private void recoverScaling(Work work) {
+        work.setService(ServiceState.SCALING, "recover");
+        for (RoleSnapshot role : work.snapshot.roles()) {
+            RoleState state = work.roleState(role);
+            if (state != RoleState.FAILED_SCALING && state != RoleState.SCALING) {
+                continue;
+            }
+            for (VmSnapshot vm : work.liveVms(role)) {
+                if (vm.createError() != null || vm.isDone()) {
+                    work.forget(vm);
+                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: replacing VM " + vm.label()));
+                } else if (vm.isFailure()) {
+                    work.retire(vm);
+                    work.terminate(vm, true, false);
+                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: terminating failed VM "
+                            + vm.label() + " and replacing it"));
+                }
+            }
+            for (VmSnapshot vm : work.retiredVms(role)) {
+                if (vm.terminateError() != null || vm.isFailure()) {
+                    work.terminate(vm, true, true);
+                }
+            }
+            work.setRole(role, RoleState.SCALING, "recover");
+        }
+        scaleStep(work);
+    }
+
     /** COOLDOWN → RUNNING, but only when every role has its cardinality of running VMs (decision 2). */
     private void recoverCooldown(Work work) {
         boolean complete = work.snapshot.roles().stream().allMatch(r -> work.liveVms(r).size() == r.cardinality()
@@ -495,6 +688,9 @@ public final class Planner {
         final Set<Long> retireRows = new LinkedHashSet<>();
         final Set<Long> releaseRows = new LinkedHashSet<>();
         final Set<Long> resumeRows = new LinkedHashSet<>();
+        final Set<String> removingRoles = new LinkedHashSet<>();
+        final Set<String> deletedRoles = new LinkedHashSet<>();
+        int cooldownSeconds;
         final List<ServiceEvent> events = new ArrayList<>();
         final List<DriverCall> calls = new ArrayList<>();
 
@@ -521,6 +717,18 @@ public final class Planner {
             setService(to, reason);
         }
 
+        void enterCooldown(int seconds) {
+            cooldownSeconds = seconds;
+            setService(ServiceState.COOLDOWN, "cooldown " + seconds + " s");
+        }
+
+        /** Roles being removed: asked for now or stored earlier. */
+        Set<String> removing() {
+            Set<String> all = new LinkedHashSet<>(removingRoles);
+            snapshot.roles().stream().filter(RoleSnapshot::removing).forEach(r -> all.add(r.name()));
+            return all;
+        }
+
         void forceUndeploy(String reason) {
             if (service != ServiceState.UNDEPLOYING) {
                 ServiceState.forceUndeploy(service);
@@ -531,7 +739,8 @@ public final class Planner {
         private void enter(ServiceState to, String reason) {
             events.add(ServiceEvent.serviceState(service, to, reason));
             service = to;
-            Instant newDeadline = to.hasDeadline() && !transientTimeout.isZero() ? now.plus(transientTimeout) : null;
+            Instant newDeadline = to.hasDeadline() && !transientTimeout.isZero() ? now.plus(transientTimeout)
+                    : to == ServiceState.COOLDOWN ? now.plusSeconds(cooldownSeconds) : null;
             if (newDeadline == null ? deadline != null : !newDeadline.equals(deadline)) {
                 deadline = newDeadline;
                 deadlineChanged = true;
@@ -587,6 +796,11 @@ public final class Planner {
         /** Rows still tracked: members and retired VMs not yet confirmed gone. */
         List<VmSnapshot> trackedVms(RoleSnapshot role) {
             return role.vms().stream().filter(vm -> !forgetRows.contains(vm.rowId())).toList();
+        }
+
+        /** Retired VMs of the role not yet confirmed gone. */
+        List<VmSnapshot> retiredVms(RoleSnapshot role) {
+            return trackedVms(role).stream().filter(vm -> vm.retired() || retireRows.contains(vm.rowId())).toList();
         }
 
         /** The role's members: tracked and not retired. */
@@ -675,15 +889,11 @@ public final class Planner {
 
         Plan finish() {
             resendUnconfirmedCalls();
-            if (service != snapshot.state() && !service.hasDeadline() && deadline != null) {
-                deadline = null;
-                deadlineChanged = true;
-            }
             return new Plan(service, deadlineChanged, deadline, Map.copyOf(roleStates), Map.copyOf(cardinalities),
                     Map.copyOf(lastVmNumbers), List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
                     Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows),
                     forceDelete && !snapshot.forceDelete(), holdReleased && !snapshot.holdReleased(),
-                    List.copyOf(events), List.copyOf(calls));
+                    Set.copyOf(removingRoles), Set.copyOf(deletedRoles), List.copyOf(events), List.copyOf(calls));
         }
     }
 }

@@ -8,7 +8,16 @@ import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudRefusedException;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.domain.ConflictException;
 import dev.flotilla.domain.DriverCall;
+import dev.flotilla.domain.RoleActions;
+import dev.flotilla.domain.RoleState;
+import dev.flotilla.domain.TemplateValidator;
+import dev.flotilla.domain.UnknownRoleException;
+import dev.flotilla.domain.ValidationException;
+import dev.flotilla.domain.VmSnapshot;
+import dev.flotilla.store.RoleActionStore;
+import dev.flotilla.store.RoleRecord;
 import dev.flotilla.domain.Instantiation;
 import dev.flotilla.domain.Plan;
 import dev.flotilla.domain.Planner;
@@ -28,7 +37,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.time.Instant;
@@ -47,12 +58,14 @@ public final class Engine {
     private final EventBus bus;
     private final Clock clock;
     private final Planner planner;
+    private final RoleActionStore actions;
     private final ServiceLanes lanes = new ServiceLanes();
 
-    public Engine(FlotillaConfig config, ServiceStore services, TemplateStore templates, CloudDriver driver,
-                  EventBus bus, Clock clock) {
+    public Engine(FlotillaConfig config, ServiceStore services, TemplateStore templates, RoleActionStore actions,
+                  CloudDriver driver, EventBus bus, Clock clock) {
         this.config = config;
         this.services = services;
+        this.actions = actions;
         this.templates = templates;
         this.driver = driver;
         this.bus = bus;
@@ -110,10 +123,17 @@ public final class Engine {
         String name = command.getString("command", "");
         return switch (name) {
             case "instantiate" -> instantiate(command);
-            case "undeploy" -> command(command.getInteger("serviceId"), planner::undeploy);
-            case "recover" -> command(command.getInteger("serviceId"), command.getBoolean("delete", false)
+            case "undeploy" -> command(command, planner::undeploy);
+            case "recover" -> command(command, command.getBoolean("delete", false)
                     ? planner::forceDelete : planner::recover);
-            case "release" -> command(command.getInteger("serviceId"), planner::release);
+            case "release" -> command(command, planner::release);
+            case "scale" -> command(command, (snapshot, now) -> planner.scale(snapshot, now,
+                    command.getString("role"), command.getInteger("cardinality"), command.getBoolean("force", false)));
+            case "remove_role" -> command(command, (snapshot, now) -> planner.removeRole(snapshot, now,
+                    command.getString("role")));
+            case "add_role" -> addRole(command.getInteger("serviceId"),
+                    Json.parseObject(command.getJsonObject("role").encode()));
+            case "role_action" -> roleAction(command);
             case "purge_done" -> services.purgeDone(0).map(ids -> new JsonObject().put("purged", ids.size()));
             default -> Future.failedFuture(OperationException.badRequest("command", "Unknown command " + name));
         };
@@ -132,7 +152,7 @@ public final class Engine {
             for (JsonNode role : body.withArray("roles")) {
                 ObjectNode r = (ObjectNode) role;
                 if (!r.has("cooldown")) {
-                    r.put("cooldown", config.defaultCooldown());
+                    r.put("cooldown", body.path("cooldown").asInt(config.defaultCooldown()));
                 }
                 if (!r.has("on_hold")) {
                     r.put("on_hold", false);
@@ -149,13 +169,127 @@ public final class Engine {
                 }));
     }
 
-    /** A command runs in the service's lane: no other change to that service interleaves with it. */
-    private Future<JsonObject> command(int id, BiFunction<ServiceSnapshot, Instant, Plan> decide) {
+    /**
+     * A command runs in the service's lane: no other change to that service interleaves with it. A
+     * dry run answers the plan instead of committing it.
+     */
+    private Future<JsonObject> command(JsonObject command, BiFunction<ServiceSnapshot, Instant, Plan> decide) {
+        int id = command.getInteger("serviceId");
+        boolean dryRun = command.getBoolean("dryRun", false);
         return lanes.submit(id, () -> load(id).compose(record -> {
             ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
             Plan plan = decide.apply(snapshot, clock.instant());
-            return commitAndCall(record, snapshot, plan);
-        })).map(v -> new JsonObject().put("id", id));
+            if (dryRun) {
+                return Future.succeededFuture(PlanView.of(snapshot, plan));
+            }
+            return commitAndCall(record, snapshot, plan).map(v -> new JsonObject().put("id", id));
+        }));
+    }
+
+    /** add_role stores the validated role (PENDING); the next plan deploys it (states.md §11.1). */
+    private Future<JsonObject> addRole(int id, ObjectNode role) {
+        return lanes.submit(id, () -> load(id).compose(record -> {
+            ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
+            Planner.checkCanModifyRoles(snapshot);
+            TemplateValidator.validateRoleSchema(role);
+            String name = role.get("name").asText();
+            if (snapshot.role(name).isPresent()) {
+                throw new ConflictException("Role " + name + " already exists", snapshot.state().name());
+            }
+            for (JsonNode parent : role.path("parents")) {
+                if (snapshot.role(parent.asText()).isEmpty()) {
+                    throw new ValidationException("parents", "Role '" + name + "' has unknown parent '"
+                            + parent.asText() + "'");
+                }
+            }
+            if (!role.has("cooldown")) {
+                role.put("cooldown", record.body().path("cooldown").asInt(config.defaultCooldown()));
+            }
+            if (!role.has("on_hold")) {
+                role.put("on_hold", false);
+            }
+            return services.addRole(id, role, List.of(ServiceEvent.info("add_role " + name)));
+        })).map(v -> {
+            wake(id);
+            return new JsonObject().put("id", id);
+        });
+    }
+
+    /**
+     * A role action (or, without a role, the action on every role): batches of {@code number} VMs
+     * every {@code period} seconds over the role's current VMs, persisted and driven by the timer.
+     */
+    private Future<JsonObject> roleAction(JsonObject command) {
+        int id = command.getInteger("serviceId");
+        String roleName = command.getString("role");
+        String action = command.getString("action");
+        String args = command.getString("args");
+        int number = command.getInteger("number");
+        int period = command.getInteger("period");
+        return lanes.submit(id, () -> load(id).compose(record -> {
+            Instant now = clock.instant();
+            List<RoleRecord> roles;
+            if (roleName != null) {
+                RoleRecord role = record.role(roleName);
+                if (role == null) {
+                    throw new UnknownRoleException("Role '" + roleName + "' not found");
+                }
+                if (role.state() == RoleState.DONE) {
+                    throw new ConflictException("Role " + roleName + " is in DONE state", role.state().name());
+                }
+                roles = List.of(role);
+            } else {
+                roles = record.roles().stream().filter(r -> r.state() != RoleState.DONE).toList();
+            }
+            Map<String, List<RoleActions.Batch>> schedule = new LinkedHashMap<>();
+            List<RoleActionStore.NewBatch> batches = new ArrayList<>();
+            List<ServiceEvent> events = new ArrayList<>();
+            for (RoleRecord role : roles) {
+                List<Integer> vmIds = role.members().stream().map(VmSnapshot::vmId).filter(Objects::nonNull).toList();
+                List<RoleActions.Batch> plan = RoleActions.schedule(vmIds, number, period, now);
+                schedule.put(role.name(), plan);
+                if (!vmIds.isEmpty()) {
+                    batches.add(new RoleActionStore.NewBatch(id, role.name(), action, args, number, period, vmIds, now));
+                }
+                events.add(ServiceEvent.vm('I', role.name(), "Role " + role.name() + ": action " + action
+                        + (args == null ? "" : " (" + args + ")") + " on VMs " + vmIds + " in " + plan.size()
+                        + " batch(es)" + (plan.size() > 1 ? " of " + number + " every " + period + " s" : "")));
+            }
+            if (command.getBoolean("dryRun", false)) {
+                return Future.succeededFuture(PlanView.of(action, schedule));
+            }
+            return actions.insert(batches)
+                    .compose(v -> services.appendEvents(id, events))
+                    .onSuccess(this::publish)
+                    .map(v -> new JsonObject().put("id", id));
+        }));
+    }
+
+    /** Runs the role-action batches that are due: claimed first, then each VM acted on and logged. */
+    public Future<Void> runDueBatches() {
+        return actions.claimDue(clock.instant(), 100).compose(claimed -> {
+            List<Future<Void>> runs = new ArrayList<>();
+            for (RoleActionStore.Claimed batch : claimed) {
+                runs.add(runBatch(batch));
+            }
+            return Future.join(runs).mapEmpty();
+        });
+    }
+
+    private Future<Void> runBatch(RoleActionStore.Claimed batch) {
+        List<Future<ServiceEvent>> outcomes = new ArrayList<>();
+        for (int vmId : batch.vmIds()) {
+            String what = batch.action() + (batch.args() == null ? "" : " (" + batch.args() + ")");
+            outcomes.add(driver.vmAction(vmId, batch.action(), batch.args())
+                    .map(v -> ServiceEvent.vm('I', batch.role(), "Role " + batch.role() + " : VM " + vmId + " "
+                            + what + " done (batch " + batch.batch() + "/" + batch.batches() + ")"))
+                    .recover(e -> Future.succeededFuture(ServiceEvent.vm('E', batch.role(), "Role " + batch.role()
+                            + " : VM " + vmId + " error performing " + what + "; " + e.getMessage()))));
+        }
+        return Future.join(outcomes).transform(ar -> {
+            List<ServiceEvent> events = outcomes.stream().map(Future::result).toList();
+            return services.appendEvents(batch.serviceId(), events).onSuccess(this::publish).mapEmpty();
+        });
     }
 
     private Future<ServiceRecord> load(int id) {

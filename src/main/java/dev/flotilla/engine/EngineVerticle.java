@@ -5,6 +5,7 @@ import dev.flotilla.OperationException;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
+import dev.flotilla.store.RoleActionStore;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.TemplateStore;
 import io.vertx.core.Future;
@@ -23,6 +24,7 @@ public final class EngineVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
     private static final long DEADLINE_CHECK_MS = 1000;
     private static final long DONE_PURGE_MS = 60_000;
+    private static final long BATCH_CHECK_MS = 250;
 
     private final FlotillaConfig config;
     private final Database database;
@@ -36,7 +38,7 @@ public final class EngineVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = database.pool(vertx, config.dbPoolSize());
-        Engine engine = new Engine(config, new ServiceStore(pool), new TemplateStore(pool),
+        Engine engine = new Engine(config, new ServiceStore(pool), new TemplateStore(pool), new RoleActionStore(pool),
                 CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC());
         vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_COMMAND, message -> engine.handle(message.body())
                 .onSuccess(message::reply)
@@ -48,8 +50,16 @@ public final class EngineVerticle extends VerticleBase {
         vertx.setPeriodic(config.resyncInterval().toMillis(), t -> engine.resyncInMotion());
         vertx.setPeriodic(DEADLINE_CHECK_MS, t -> engine.wakeExpiredDeadlines());
         vertx.setPeriodic(DONE_PURGE_MS, t -> engine.purgeExpiredDone());
+        scheduleBatches(engine);
         // Catch-up after a restart: every unfinished service is re-planned from what is stored.
         return engine.resyncAll().onSuccess(n -> LOG.info("engine started; {} unfinished service(s) resumed", n));
+    }
+
+    /** Role-action batches run from a timer; the next check is scheduled when the previous one is done. */
+    private void scheduleBatches(Engine engine) {
+        vertx.setTimer(BATCH_CHECK_MS, t -> engine.runDueBatches()
+                .onFailure(e -> LOG.warn("role-action batches: {}", e.toString()))
+                .onComplete(ar -> scheduleBatches(engine)));
     }
 
     private static void fail(Message<JsonObject> message, Throwable e) {

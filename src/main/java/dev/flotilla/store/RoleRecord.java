@@ -16,6 +16,7 @@ public record RoleRecord(
         List<String> parents,
         int lastVmNumber,
         ObjectNode body,
+        boolean removing,
         List<VmSnapshot> vms) {
 
     /**
@@ -28,7 +29,10 @@ public record RoleRecord(
         boolean selfHealing = body.has("self_healing") ? body.path("self_healing").asBoolean(false)
                 : serviceSelfHealing;
         return new RoleSnapshot(name, state, cardinality, templateId, parents, lastVmNumber, hard,
-                body.path("on_hold").asBoolean(false), selfHealing, vms);
+                body.path("on_hold").asBoolean(false), selfHealing,
+                body.hasNonNull("min_vms") ? body.get("min_vms").asInt() : null,
+                body.hasNonNull("max_vms") ? body.get("max_vms").asInt() : null,
+                body.path("cooldown").asInt(0), removing, vms);
     }
 
     /** The role's members: VMs it counts, without retired ones still being removed. */

@@ -45,7 +45,8 @@ public final class ServiceStore {
     private static final String ROLES_JSON = """
             COALESCE((SELECT json_agg(json_build_object(
                 'name', r.name, 'state', r.state, 'cardinality', r.cardinality, 'template_id', r.template_id,
-                'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'vms', %s)
+                'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'removing', r.removing,
+                'vms', %s)
                 ORDER BY r.position)
               FROM roles r WHERE r.service_id = s.id), '[]'::json)::text AS roles
             """.formatted(VMS_JSON);
@@ -100,6 +101,12 @@ public final class ServiceStore {
     private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
     private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
     private static final String REQUEST_RESUME = "UPDATE vms SET resume_requested = true WHERE id = ANY($1)";
+    private static final String MARK_REMOVING = "UPDATE roles SET removing = true WHERE service_id = $1 AND name = ANY($2)";
+    private static final String DELETE_ROLES = "DELETE FROM roles WHERE service_id = $1 AND name = ANY($2)";
+    private static final String ADD_ROLE = """
+            INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
+            SELECT $1, $2, COALESCE(max(position), -1) + 1, 0, $3, $4, $5, $6::text::jsonb FROM roles WHERE service_id = $1
+            """;
     private static final String RECORD_RELEASE_SENT = "UPDATE vms SET release_sent = true WHERE request_key = $1";
     private static final String INSERT_EVENT = """
             INSERT INTO service_events (service_id, kind, severity, message, data) VALUES ($1, $2, $3, $4, $5::text::jsonb)
@@ -196,17 +203,32 @@ public final class ServiceStore {
                     List<Tuple> roleRows = new ArrayList<>();
                     int position = 0;
                     for (JsonNode role : roles) {
-                        ObjectNode rest = ((ObjectNode) role).deepCopy();
-                        rest.remove(List.of("name", "cardinality", "template_id", "parents", "state", "nodes",
-                                "last_vmname"));
-                        List<String> parents = new ArrayList<>();
-                        role.path("parents").forEach(p -> parents.add(p.asText()));
-                        roleRows.add(Tuple.of(id, role.get("name").asText(), position++,
-                                role.get("cardinality").asInt(), role.get("template_id").asInt(),
-                                parents.toArray(new String[0]), Json.write(rest)));
+                        RoleColumns c = RoleColumns.of((ObjectNode) role);
+                        roleRows.add(Tuple.of(id, c.name, position++, c.cardinality, c.templateId, c.parents,
+                                c.rest));
                     }
                     return conn.preparedQuery(INSERT_ROLE).executeBatch(roleRows).map(id);
                 }));
+    }
+
+    /** Stores a role added to a running service (PENDING); the engine deploys it. */
+    public Future<Void> addRole(int serviceId, ObjectNode role, List<ServiceEvent> events) {
+        RoleColumns c = RoleColumns.of(role);
+        return pool.withTransaction(conn -> conn.preparedQuery(ADD_ROLE)
+                .execute(Tuple.of(serviceId, c.name, c.cardinality, c.templateId, c.parents, c.rest))
+                .compose(v -> insertEvents(conn, serviceId, events))).mapEmpty();
+    }
+
+    /** A role's template fields split into its real columns and the rest of its body. */
+    private record RoleColumns(String name, int cardinality, int templateId, String[] parents, String rest) {
+        static RoleColumns of(ObjectNode role) {
+            ObjectNode rest = role.deepCopy();
+            rest.remove(List.of("name", "cardinality", "template_id", "parents", "state", "nodes", "last_vmname"));
+            List<String> parents = new ArrayList<>();
+            role.path("parents").forEach(p -> parents.add(p.asText()));
+            return new RoleColumns(role.get("name").asText(), role.get("cardinality").asInt(),
+                    role.get("template_id").asInt(), parents.toArray(new String[0]), Json.write(rest));
+        }
     }
 
     /**
@@ -234,8 +256,15 @@ public final class ServiceStore {
             Future<Void> retires = rows(conn, RETIRE_VMS, plan.retireRows());
             Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.releaseRows());
             Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.resumeRows());
+            Future<Void> removing = plan.removingRoles().isEmpty() ? Future.succeededFuture()
+                    : conn.preparedQuery(MARK_REMOVING).execute(Tuple.tuple().addInteger(id)
+                    .addArrayOfString(plan.removingRoles().toArray(new String[0]))).mapEmpty();
+            Future<Void> deleted = plan.deletedRoles().isEmpty() ? Future.succeededFuture()
+                    : conn.preparedQuery(DELETE_ROLES).execute(Tuple.tuple().addInteger(id)
+                    .addArrayOfString(plan.deletedRoles().toArray(new String[0]))).mapEmpty();
             Future<List<EventRecord>> events = insertEvents(conn, id, plan.events());
-            return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, events))
+            return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, removing,
+                            deleted, events))
                     .map(all -> events.result());
         });
     }
@@ -382,7 +411,7 @@ public final class ServiceStore {
             }
             roles.add(new RoleRecord(r.get("name").asText(), RoleState.ofNumber(r.get("state").asInt()),
                     r.get("cardinality").asInt(), r.get("template_id").asInt(), parents, r.get("last_vmname").asInt(),
-                    (ObjectNode) r.get("body"), vms));
+                    (ObjectNode) r.get("body"), r.path("removing").asBoolean(false), vms));
         }
         List<EventRecord> log = new ArrayList<>();
         for (JsonNode e : Json.parse(row.getString("log"))) {

@@ -1,5 +1,6 @@
 package dev.flotilla.store;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.cloud.sim.SimClock;
 import dev.flotilla.cloud.sim.SimTemplate;
@@ -25,7 +26,8 @@ public final class SimulatorStore {
     private static final String VM_COLUMNS = """
             id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
             deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at, terminate_hard,
-            fail_step, user_template::text AS user_template, change_seq, created_at
+            fail_step, user_template::text AS user_template, reboots, snapshots::text AS snapshots,
+            disk_snapshots::text AS disk_snapshots, change_seq, created_at
             """;
     private static final String INSERT_VM = """
             INSERT INTO sim_vms (request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
@@ -44,7 +46,8 @@ public final class SimulatorStore {
             """;
     private static final String SAVE_STATE = """
             UPDATE sim_vms SET state = $2, lcm_state = $3, ready = $4, phase = $5, phase_started_at = $6,
-                   next_change_at = $7, terminate_hard = $8, change_seq = nextval('sim_vm_change_seq')
+                   next_change_at = $7, terminate_hard = $8, reboots = $9, snapshots = $10::text::jsonb,
+                   disk_snapshots = $11::text::jsonb, change_seq = nextval('sim_vm_change_seq')
             WHERE id = $1
             """;
     private static final String CHANGES = "SELECT " + VM_COLUMNS
@@ -154,7 +157,9 @@ public final class SimulatorStore {
                 .addInteger(vm.id()).addShort((short) vm.state()).addShort((short) vm.lcmState())
                 .addBoolean(vm.ready()).addString(phaseName(vm.phase()))
                 .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
-                .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())).toList());
+                .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())
+                .addInteger(vm.reboots()).addString(Json.write(vm.snapshots()))
+                .addString(Json.write(vm.diskSnapshots()))).toList());
     }
 
     private static String failName(SimClock.FailStep step) {
@@ -181,7 +186,8 @@ public final class SimulatorStore {
                 r.getOffsetDateTime("phase_started_at").toInstant(), next == null ? null : next.toInstant(),
                 r.getBoolean("terminate_hard"), r.getString("fail_step") == null ? null
                         : SimClock.FailStep.valueOf(r.getString("fail_step").toUpperCase(Locale.ROOT)),
-                Json.parseObject(r.getString("user_template")),
+                Json.parseObject(r.getString("user_template")), r.getInteger("reboots"),
+                (ArrayNode) Json.parse(r.getString("snapshots")), (ArrayNode) Json.parse(r.getString("disk_snapshots")),
                 r.getLong("change_seq"), r.getOffsetDateTime("created_at").toInstant());
     }
 

@@ -288,7 +288,8 @@ class PlannerTest {
         "WARNING,CONFLICT",
         "HOLD,CONFLICT",
         "DONE,CONFLICT",
-        "FAILED_SCALING,CONFLICT"})
+        "FAILED_SCALING,SCALING",
+        "SCALING,SCALING"})
     void recoverFollowsTheSeedsTable(ServiceState from, String expected) {
         RoleState roleState = switch (from) {
             case FAILED_DEPLOYING -> RoleState.FAILED_DEPLOYING;
@@ -297,6 +298,8 @@ class PlannerTest {
             case FAILED_UNDEPLOYING -> RoleState.FAILED_UNDEPLOYING;
             case UNDEPLOYING -> RoleState.UNDEPLOYING;
             case COOLDOWN -> RoleState.COOLDOWN;
+            case FAILED_SCALING -> RoleState.FAILED_SCALING;
+            case SCALING -> RoleState.SCALING;
             default -> RoleState.RUNNING;
         };
         VmBuilder vm = vm(1).observed(VmStates.ACTIVE, VmStates.LCM_BOOT, false);

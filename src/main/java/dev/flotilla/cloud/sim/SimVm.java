@@ -1,5 +1,6 @@
 package dev.flotilla.cloud.sim;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
@@ -24,6 +25,9 @@ public record SimVm(
         boolean terminateHard,
         SimClock.FailStep failStep,
         ObjectNode userTemplate,
+        int reboots,
+        ArrayNode snapshots,
+        ArrayNode diskSnapshots,
         long changeSeq,
         Instant createdAt) {
 
@@ -52,10 +56,19 @@ public record SimVm(
         return with(SimClock.Phase.REST, now, newState, newLcm, newReady, null, terminateHard);
     }
 
+    /** The same VM after a reboot: still running, one more reboot counted. */
+    public SimVm rebooted(Instant now) {
+        SimVm running = forced(now, state, lcmState, ready);
+        return new SimVm(id, requestKey, name, templateId, serviceId, roleName, running.state, running.lcmState,
+                running.ready, running.phase, deploySeconds, terminateSeconds, readySeconds, running.phaseStartedAt,
+                null, terminateHard, failStep, userTemplate, reboots + 1, snapshots, diskSnapshots, changeSeq,
+                createdAt);
+    }
+
     private SimVm with(SimClock.Phase newPhase, Instant started, int newState, int newLcm, boolean newReady,
                        Instant next, boolean hard) {
         return new SimVm(id, requestKey, name, templateId, serviceId, roleName, newState, newLcm, newReady, newPhase,
-                deploySeconds, terminateSeconds, readySeconds, started, next, hard, failStep, userTemplate, changeSeq,
-                createdAt);
+                deploySeconds, terminateSeconds, readySeconds, started, next, hard, failStep, userTemplate, reboots,
+                snapshots, diskSnapshots, changeSeq, createdAt);
     }
 }

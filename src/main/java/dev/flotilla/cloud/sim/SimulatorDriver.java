@@ -100,7 +100,8 @@ public final class SimulatorDriver implements CloudDriver {
                 seconds(attributes, "SIM_DEPLOY_SECONDS", defaults.deploySeconds()),
                 seconds(attributes, "SIM_TERMINATE_SECONDS", defaults.terminateSeconds()),
                 seconds(attributes, "SIM_READY_SECONDS", defaults.readySeconds()),
-                now, null, false, failStep(attributes, request.requestKey()), userTemplate, 0, now);
+                now, null, false, failStep(attributes, request.requestKey()), userTemplate, 0,
+                Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode(), 0, now);
         return vm.at(now);
     }
 
@@ -194,6 +195,22 @@ public final class SimulatorDriver implements CloudDriver {
                         + vm.id() + " in state " + VmStates.stateName(vm.state()) + "/" + vm.lcmState()));
             }
             return store.save(vm.forced(clock.instant(), VmStates.ACTIVE, VmStates.LCM_RUNNING, true));
+        }));
+    }
+
+    @Override
+    public Future<Void> vmAction(int vmId, String action, String args) {
+        return outage.guard(() -> store.findById(vmId).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(new CloudRefusedException("[one.vm.action] Error getting virtual machine ["
+                        + vmId + "]."));
+            }
+            Instant now = clock.instant();
+            try {
+                return store.save(SimVmActions.apply(found.get().at(now), action, args, now));
+            } catch (CloudRefusedException e) {
+                return Future.failedFuture(e);
+            }
         }));
     }
 
