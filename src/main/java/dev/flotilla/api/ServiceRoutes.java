@@ -38,6 +38,8 @@ final class ServiceRoutes {
         router.post("/service/:id/scale").handler(this::scale);
         router.post("/service/:id/role_action").handler(this::roleAction);
         router.post("/service/:id/role/:role_name/action").handler(this::roleVmAction);
+        router.delete("/service/:id/sched_action/:sched_id").handler(this::cancelAction);
+        router.delete("/service/:id/role/:role_name/sched_action/:sched_id").handler(this::cancelAction);
         router.post("/service_pool/purge_done").handler(this::purgeDone);
     }
 
@@ -138,6 +140,21 @@ final class ServiceRoutes {
             return Math.max(0, Integer.parseInt(value.asText().trim()));
         }
         throw OperationException.badRequest("action.params." + key, "KEY: '" + key + "' must be an Integer;");
+    }
+
+    /**
+     * Cancels the batches of a role action not yet run; the id is the "sched action" the service log
+     * named when it was asked for. An unknown id is not an error (api.md §5.9–5.10).
+     */
+    private void cancelAction(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        String sched = ctx.pathParam("sched_id");
+        if (!sched.matches("[0-9]{1,18}")) {
+            throw OperationException.badRequest("sched_id", "Sched action ID must be an integer number");
+        }
+        JsonObject command = new JsonObject().put("command", "cancel_action").put("serviceId", id)
+                .put("schedId", Long.parseLong(sched)).put("role", ctx.pathParam("role_name"));
+        find(id).compose(s -> engine.send(command)).onSuccess(reply -> Http.noContent(ctx)).onFailure(ctx::fail);
     }
 
     /** {@code {"role_name", "cardinality", "force"}} (api.md §5.7). */

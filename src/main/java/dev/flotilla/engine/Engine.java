@@ -134,6 +134,8 @@ public final class Engine {
             case "add_role" -> addRole(command.getInteger("serviceId"),
                     Json.parseObject(command.getJsonObject("role").encode()));
             case "role_action" -> roleAction(command);
+            case "cancel_action" -> actions.cancel(command.getLong("schedId"), command.getInteger("serviceId"),
+                    command.getString("role")).map(found -> new JsonObject().put("cancelled", found));
             case "purge_done" -> services.purgeDone(0).map(ids -> new JsonObject().put("purged", ids.size()));
             default -> Future.failedFuture(OperationException.badRequest("command", "Unknown command " + name));
         };
@@ -243,25 +245,28 @@ public final class Engine {
             }
             Map<String, List<RoleActions.Batch>> schedule = new LinkedHashMap<>();
             List<RoleActionStore.NewBatch> batches = new ArrayList<>();
-            List<ServiceEvent> events = new ArrayList<>();
             for (RoleRecord role : roles) {
                 List<Integer> vmIds = role.members().stream().map(VmSnapshot::vmId).filter(Objects::nonNull).toList();
-                List<RoleActions.Batch> plan = RoleActions.schedule(vmIds, number, period, now);
-                schedule.put(role.name(), plan);
+                schedule.put(role.name(), RoleActions.schedule(vmIds, number, period, now));
                 if (!vmIds.isEmpty()) {
                     batches.add(new RoleActionStore.NewBatch(id, role.name(), action, args, number, period, vmIds, now));
                 }
-                events.add(ServiceEvent.vm('I', role.name(), "Role " + role.name() + ": action " + action
-                        + (args == null ? "" : " (" + args + ")") + " on VMs " + vmIds + " in " + plan.size()
-                        + " batch(es)" + (plan.size() > 1 ? " of " + number + " every " + period + " s" : "")));
             }
             if (command.getBoolean("dryRun", false)) {
                 return Future.succeededFuture(PlanView.of(action, schedule));
             }
-            return actions.insert(batches)
-                    .compose(v -> services.appendEvents(id, events))
-                    .onSuccess(this::publish)
-                    .map(v -> new JsonObject().put("id", id));
+            return actions.insert(batches).compose(ids -> {
+                List<ServiceEvent> events = new ArrayList<>();
+                for (int i = 0; i < batches.size(); i++) {
+                    RoleActionStore.NewBatch b = batches.get(i);
+                    int count = schedule.get(b.role()).size();
+                    events.add(ServiceEvent.vm('I', b.role(), "Role " + b.role() + ": action " + action
+                            + (args == null ? "" : " (" + args + ")") + " on VMs " + b.vmIds() + " in " + count
+                            + " batch(es)" + (count > 1 ? " of " + number + " every " + period + " s" : "")
+                            + "; sched action " + ids.get(i)));
+                }
+                return services.appendEvents(id, events);
+            }).onSuccess(this::publish).map(v -> new JsonObject().put("id", id));
         }));
     }
 

@@ -14,7 +14,11 @@ import java.util.List;
 public final class RoleActionStore {
     private static final String INSERT = """
             INSERT INTO role_action_batches (service_id, role_name, action, args, number, period, vm_ids, next_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            """;
+    private static final String CANCEL = """
+            DELETE FROM role_action_batches WHERE id = $1 AND service_id = $2 AND ($3::text IS NULL OR role_name = $3)
+            RETURNING id
             """;
     /**
      * Claims one batch of each due action and moves it on (next VM, next time) in one statement,
@@ -49,12 +53,27 @@ public final class RoleActionStore {
                           int batch, int batches) {
     }
 
-    public Future<Void> insert(List<NewBatch> batches) {
-        return ServiceStore.batch(pool, INSERT, batches.stream().map(b -> Tuple.tuple()
+    /** Stores the actions; returns their ids (the scheduled-action ids users cancel them by). */
+    public Future<List<Long>> insert(List<NewBatch> batches) {
+        if (batches.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return pool.preparedQuery(INSERT).executeBatch(batches.stream().map(b -> Tuple.tuple()
                 .addInteger(b.serviceId()).addString(b.role()).addString(b.action()).addString(b.args())
                 .addInteger(b.number()).addInteger(b.period())
                 .addArrayOfInteger(b.vmIds().toArray(new Integer[0]))
-                .addOffsetDateTime(ServiceStore.utc(b.start()))).toList());
+                .addOffsetDateTime(ServiceStore.utc(b.start()))).toList()).map(result -> {
+                    List<Long> ids = new ArrayList<>();
+                    for (var rs = result; rs != null; rs = rs.next()) {
+                        rs.forEach(r -> ids.add(r.getLong("id")));
+                    }
+                    return ids;
+                });
+    }
+
+    /** Cancels what is left of a role action; an unknown id is not an error (api.md §5.9). */
+    public Future<Boolean> cancel(long id, int serviceId, String role) {
+        return pool.preparedQuery(CANCEL).execute(Tuple.of(id, serviceId, role)).map(rows -> rows.size() > 0);
     }
 
     public Future<List<Claimed>> claimDue(Instant now, int limit) {

@@ -121,6 +121,24 @@ class RecoveryIT {
         simVms(id).forEach(vm -> assertEquals(6, vm.get("STATE").asInt(), "every VM is gone: " + vm));
     }
 
+    @Test
+    void aFailedScaleUpIsRecoveredToScalingAndFinishes() {
+        int id = service(", \"cooldown\": 0", "");
+        awaitState(id, 2);
+        assertEquals(204, api.post("/service/" + id + "/scale", "{\"role_name\": \"r\", \"cardinality\": 3}").status());
+        await().atMost(WAIT).until(() -> role(server.body(id), "r").get("nodes").size() == 3);
+        int added = nodeId(id, 2);
+        force(added, "FAILURE");
+        awaitState(id, 9);
+        assertEquals(9, role(server.body(id), "r").get("state").asInt(), "role FAILED_SCALING");
+        assertEquals(204, recover(id, false).status());
+        assertEquals(8, server.state(id), "recover moves FAILED_SCALING to SCALING");
+        awaitState(id, 2);
+        assertEquals(3, role(server.body(id), "r").get("nodes").size());
+        assertTrue(role(server.body(id), "r").get("nodes").findValues("deploy_id").stream()
+                .noneMatch(n -> n.asInt() == added), "the failed VM was replaced");
+    }
+
     @ParameterizedTest(name = "recover in state {0} is a 409")
     @ValueSource(strings = {"RUNNING", "WARNING", "HOLD", "DONE"})
     void recoverIsRefusedWhereItDoesNotApply(String state) {

@@ -182,6 +182,38 @@ class RoleOperationsIT {
     }
 
     @Test
+    void aRoleActionCanBeCancelledByItsSchedActionId() {
+        int id = service("cancel", 3, "");
+        List<Integer> vms = nodes(id, "my_role");
+        assertEquals(204, act(id, "my_role", "reboot", "{\"number\": 1, \"period\": 1}").status());
+        await().atMost(WAIT).until(() -> vm(vms.get(0)).get("REBOOTS").asInt() == 1);
+        String asked = log(id).stream().map(e -> e.get("message").asText())
+                .filter(m -> m.startsWith("Role my_role: action reboot")).findFirst().orElseThrow();
+        String sched = asked.substring(asked.lastIndexOf(' ') + 1);
+        assertEquals(204, api.delete("/service/" + id + "/role/my_role/sched_action/" + sched).status());
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> vm(vms.get(2)).get("REBOOTS").asInt() == 0);
+        assertEquals(204, api.delete("/service/" + id + "/sched_action/999999").status(), "unknown ids are fine");
+        assertEquals(400, api.delete("/service/" + id + "/sched_action/abc").status());
+    }
+
+    @Test
+    void serviceWideActionsRunOnEveryRole() {
+        int template = server.createTemplate("""
+                {"name": "wide", "roles": [{"name": "a", "type": "vm", "template_id": 0, "cardinality": 1},
+                                           {"name": "b", "type": "vm", "template_id": 0, "cardinality": 1}]}
+                """);
+        int id = server.instantiate(template, null);
+        await().atMost(WAIT).until(() -> server.state(id) == 2);
+        ApiClient.Response r = api.post("/service/" + id + "/action",
+                "{\"action\": {\"perform\": \"reboot\", \"params\": {\"number\": 0}}}");
+        assertEquals(204, r.status(), r.body());
+        int a = nodes(id, "a").get(0);
+        int b = nodes(id, "b").get(0);
+        await().atMost(WAIT).until(() -> vm(a).get("REBOOTS").asInt() == 1 && vm(b).get("REBOOTS").asInt() == 1);
+    }
+
+    @Test
     void scaleUpAndDownWithBoundsForceAndCooldown() {
         int id = service("scaling", 2, ", \"min_vms\": 1, \"max_vms\": 4, \"cooldown\": 1");
         List<Integer> original = nodes(id, "my_role");
