@@ -532,23 +532,31 @@ public final class Planner {
             if (state != RoleState.FAILED_DEPLOYING && state != RoleState.DEPLOYING) {
                 continue;
             }
-            for (VmSnapshot vm : work.liveVms(role)) {
-                if (vm.createError() != null || vm.isDone()) {
-                    work.forget(vm);
-                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: replacing VM " + vm.label()));
-                } else if (vm.isFailure()) {
-                    work.retire(vm);
-                    work.terminate(vm, true, false);
-                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: terminating failed VM "
-                            + vm.label() + " and replacing it"));
-                } else if (vm.isUnknown()) {
-                    work.resume(vm);
-                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: resuming VM " + vm.label()));
-                }
-            }
+            replaceBrokenMembers(work, role, true);
             work.setRole(role, RoleState.DEPLOYING, "recover");
         }
         deploy(work);
+    }
+
+    /**
+     * Members that never got created or are DONE are dropped, failed ones retired and terminated
+     * hard (the deploy step then creates their replacements); UNKNOWN ones are resumed if asked.
+     */
+    private void replaceBrokenMembers(Work work, RoleSnapshot role, boolean resumeUnknown) {
+        for (VmSnapshot vm : work.liveVms(role)) {
+            if (vm.createError() != null || vm.isDone()) {
+                work.forget(vm);
+                work.events.add(ServiceEvent.vm('I', role.name(), "recover: replacing VM " + vm.label()));
+            } else if (vm.isFailure()) {
+                work.retire(vm);
+                work.terminate(vm, true, false);
+                work.events.add(ServiceEvent.vm('I', role.name(), "recover: terminating failed VM "
+                        + vm.label() + " and replacing it"));
+            } else if (resumeUnknown && vm.isUnknown()) {
+                work.resume(vm);
+                work.events.add(ServiceEvent.vm('I', role.name(), "recover: resuming VM " + vm.label()));
+            }
+        }
     }
 
     /** FAILED_UNDEPLOYING → UNDEPLOYING: the terminations that failed are made again. */
@@ -580,17 +588,7 @@ public final class Planner {
             if (state != RoleState.FAILED_SCALING && state != RoleState.SCALING) {
                 continue;
             }
-            for (VmSnapshot vm : work.liveVms(role)) {
-                if (vm.createError() != null || vm.isDone()) {
-                    work.forget(vm);
-                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: replacing VM " + vm.label()));
-                } else if (vm.isFailure()) {
-                    work.retire(vm);
-                    work.terminate(vm, true, false);
-                    work.events.add(ServiceEvent.vm('I', role.name(), "recover: terminating failed VM "
-                            + vm.label() + " and replacing it"));
-                }
-            }
+            replaceBrokenMembers(work, role, false);
             for (VmSnapshot vm : work.retiredVms(role)) {
                 if (vm.terminateError() != null || vm.isFailure()) {
                     work.terminate(vm, true, true);
