@@ -30,7 +30,7 @@ public final class Planner {
 
     /** The level-triggered step: compare what the service should be with what its VMs are. */
     public Plan plan(ServiceSnapshot snapshot, Instant now) {
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         switch (snapshot.state()) {
             case PENDING -> {
                 work.setService(ServiceState.DEPLOYING, null);
@@ -72,7 +72,7 @@ public final class Planner {
             throw new ValidationException("cardinality", "Cardinality of " + roleName + " is already at "
                     + cardinality);
         }
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         boolean up = cardinality > role.cardinality();
         work.cardinalities.put(roleName, cardinality);
         work.events.add(ServiceEvent.info("Role " + roleName + " scaling " + (up ? "up" : "down") + " from "
@@ -115,7 +115,7 @@ public final class Planner {
                         + " and cannot be removed", snapshot.state().name());
             }
         }
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         work.removingRoles.add(roleName);
         work.setService(ServiceState.UNDEPLOYING, "remove_role " + roleName);
         undeploy(work);
@@ -136,7 +136,7 @@ public final class Planner {
             throw new ConflictException("Service cannot be undeployed in state: " + state.name()
                     + " (a role is being removed)", state.name());
         }
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         work.setService(ServiceState.UNDEPLOYING, "delete requested");
         undeploy(work);
         return work.finish();
@@ -147,7 +147,7 @@ public final class Planner {
      * undeploys are driven again, COOLDOWN is skipped; any other state is a conflict.
      */
     public Plan recover(ServiceSnapshot snapshot, Instant now) {
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         switch (snapshot.state()) {
             case PENDING, DEPLOYING, FAILED_DEPLOYING -> recoverDeploy(work);
             case UNDEPLOYING, FAILED_UNDEPLOYING -> recoverUndeploy(work);
@@ -164,7 +164,7 @@ public final class Planner {
      * cannot be removed is logged and skipped, and the service ends in DONE. Never stuck.
      */
     public Plan forceDelete(ServiceSnapshot snapshot, Instant now) {
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         if (snapshot.state() == ServiceState.DONE) {
             return work.finish();
         }
@@ -192,7 +192,7 @@ public final class Planner {
         if (!anyHold) {
             throw new ConflictException("Service has no roles in HOLD", snapshot.state().name());
         }
-        Work work = new Work(snapshot, now);
+        PlanWork work = new PlanWork(snapshot, now, vmNameTemplate, transientTimeout);
         work.holdReleased = true;
         work.events.add(ServiceEvent.info("Release requested"));
         if (snapshot.state() == ServiceState.HOLD || snapshot.state() == ServiceState.PENDING) {
@@ -206,7 +206,7 @@ public final class Planner {
 
     // ---- deploy ---------------------------------------------------------------------------------
 
-    private void deploy(Work work) {
+    private void deploy(PlanWork work) {
         boolean changed = true;
         while (changed && work.service == ServiceState.DEPLOYING) {
             changed = false;
@@ -245,7 +245,7 @@ public final class Planner {
      * Under {@code straight} a role waits until all its parents run (or, when it goes on hold, until
      * they are all on hold); under {@code none} it goes at once.
      */
-    private boolean deployable(Work work, RoleSnapshot role) {
+    private boolean deployable(PlanWork work, RoleSnapshot role) {
         if (work.snapshot.deployment() == Deployment.NONE) {
             return true;
         }
@@ -255,12 +255,12 @@ public final class Planner {
         return work.onHold(role) && role.parents().stream().allMatch(p -> work.roleState(p) == RoleState.HOLD);
     }
 
-    private boolean releasable(Work work, RoleSnapshot role) {
+    private boolean releasable(PlanWork work, RoleSnapshot role) {
         return work.snapshot.deployment() == Deployment.NONE
                 || role.parents().stream().allMatch(p -> work.roleState(p) == RoleState.RUNNING);
     }
 
-    private boolean progressDeployingRole(Work work, RoleSnapshot role) {
+    private boolean progressDeployingRole(PlanWork work, RoleSnapshot role) {
         replaceOrDropVanished(work, role);
         List<VmSnapshot> live = work.liveVms(role);
         for (VmSnapshot vm : live) {
@@ -290,7 +290,7 @@ public final class Planner {
 
     // ---- running / warning (the watchdog) ------------------------------------------------------
 
-    private void watch(Work work) {
+    private void watch(PlanWork work) {
         if (work.snapshot.roles().stream().anyMatch(r -> work.roleState(r) == RoleState.PENDING)) {
             // add_role stored a new role: deploy it.
             work.setService(ServiceState.DEPLOYING, "add_role");
@@ -338,7 +338,7 @@ public final class Planner {
      * role and the cardinality goes down by one (decision 9, OneFlow's way); with
      * {@code self_healing} it is replaced instead. Returns whether a replacement is needed.
      */
-    private boolean replaceOrDropVanished(Work work, RoleSnapshot role) {
+    private boolean replaceOrDropVanished(PlanWork work, RoleSnapshot role) {
         boolean replace = false;
         for (VmSnapshot vm : work.liveVms(role)) {
             if (vm.isDone() && !vm.terminateRequested()) {
@@ -361,7 +361,7 @@ public final class Planner {
     }
 
     /** With {@code self_healing}, a member in a failure state is terminated hard and replaced. */
-    private boolean replaceFailed(Work work, RoleSnapshot role) {
+    private boolean replaceFailed(PlanWork work, RoleSnapshot role) {
         if (!role.selfHealing()) {
             return false;
         }
@@ -380,7 +380,7 @@ public final class Planner {
 
     // ---- undeploy --------------------------------------------------------------------------------
 
-    private void undeploy(Work work) {
+    private void undeploy(PlanWork work) {
         boolean removing = !work.removing().isEmpty() && !work.forceDelete;
         boolean changed = true;
         while (changed && work.service == ServiceState.UNDEPLOYING) {
@@ -419,7 +419,7 @@ public final class Planner {
     // ---- scale and cooldown ----------------------------------------------------------------------
 
     /** SCALING: wait until each scaling role has its new cardinality running and its victims gone. */
-    private void scaleStep(Work work) {
+    private void scaleStep(PlanWork work) {
         for (RoleSnapshot role : work.snapshot.roles()) {
             if (work.service != ServiceState.SCALING || work.roleState(role) != RoleState.SCALING) {
                 continue;
@@ -464,7 +464,7 @@ public final class Planner {
     }
 
     /** COOLDOWN ends by its own timer (the stored deadline); then every role runs again. */
-    private void endCooldown(Work work) {
+    private void endCooldown(PlanWork work) {
         if (work.service != ServiceState.COOLDOWN || (work.deadline != null && work.now.isBefore(work.deadline))) {
             return;
         }
@@ -478,7 +478,7 @@ public final class Planner {
     }
 
     /** Under {@code straight} a parent goes only after all its children are DONE (reverse order). */
-    private boolean undeployable(Work work, RoleSnapshot role) {
+    private boolean undeployable(PlanWork work, RoleSnapshot role) {
         if (work.snapshot.deployment() == Deployment.NONE || work.forceDelete) {
             return true;
         }
@@ -487,7 +487,7 @@ public final class Planner {
                 .allMatch(child -> work.roleState(child) == RoleState.DONE);
     }
 
-    private boolean progressUndeployingRole(Work work, RoleSnapshot role) {
+    private boolean progressUndeployingRole(PlanWork work, RoleSnapshot role) {
         List<VmSnapshot> live = work.liveVms(role);
         for (VmSnapshot vm : live) {
             String reason = null;
@@ -525,7 +525,7 @@ public final class Planner {
      * FAILED_DEPLOYING → DEPLOYING: VMs that are DONE, failed or never created are replaced (failed
      * ones terminated hard first), UNKNOWN ones resumed, missing ones created.
      */
-    private void recoverDeploy(Work work) {
+    private void recoverDeploy(PlanWork work) {
         work.setService(ServiceState.DEPLOYING, "recover");
         for (RoleSnapshot role : work.snapshot.roles()) {
             RoleState state = work.roleState(role);
@@ -542,7 +542,7 @@ public final class Planner {
      * Members that never got created or are DONE are dropped, failed ones retired and terminated
      * hard (the deploy step then creates their replacements); UNKNOWN ones are resumed if asked.
      */
-    private void replaceBrokenMembers(Work work, RoleSnapshot role, boolean resumeUnknown) {
+    private void replaceBrokenMembers(PlanWork work, RoleSnapshot role, boolean resumeUnknown) {
         for (VmSnapshot vm : work.liveVms(role)) {
             if (vm.createError() != null || vm.isDone()) {
                 work.forget(vm);
@@ -560,7 +560,7 @@ public final class Planner {
     }
 
     /** FAILED_UNDEPLOYING → UNDEPLOYING: the terminations that failed are made again. */
-    private void recoverUndeploy(Work work) {
+    private void recoverUndeploy(PlanWork work) {
         work.setService(ServiceState.UNDEPLOYING, "recover");
         for (RoleSnapshot role : work.snapshot.roles()) {
             RoleState state = work.roleState(role);
@@ -581,7 +581,7 @@ public final class Planner {
      * FAILED_SCALING → SCALING: for a scale-up, failed or vanished VMs are replaced as in deploy;
      * for a scale-down, the terminations that failed are made again.
      */
-    private void recoverScaling(Work work) {
+    private void recoverScaling(PlanWork work) {
         work.setService(ServiceState.SCALING, "recover");
         for (RoleSnapshot role : work.snapshot.roles()) {
             RoleState state = work.roleState(role);
@@ -600,7 +600,7 @@ public final class Planner {
     }
 
     /** COOLDOWN → RUNNING, but only when every role has its cardinality of running VMs (decision 2). */
-    private void recoverCooldown(Work work) {
+    private void recoverCooldown(PlanWork work) {
         boolean complete = work.snapshot.roles().stream().allMatch(r -> work.liveVms(r).size() == r.cardinality()
                 && work.liveVms(r).stream().allMatch(vm -> vm.isDeployed(work.snapshot.readyGate())));
         if (complete) {
@@ -619,7 +619,7 @@ public final class Planner {
 
     // ---- deadlines -------------------------------------------------------------------------------
 
-    private void expireDeadline(Work work) {
+    private void expireDeadline(PlanWork work) {
         Instant deadline = work.deadline;
         if (!work.service.hasDeadline() || deadline == null || work.now.isBefore(deadline)) {
             return;
@@ -665,233 +665,5 @@ public final class Planner {
             }
         }
         work.setService(failed, reason);
-    }
-
-    // ---- the working copy a plan is built in ------------------------------------------------------
-
-    private final class Work {
-        final ServiceSnapshot snapshot;
-        final Instant now;
-        ServiceState service;
-        Instant deadline;
-        boolean deadlineChanged;
-        boolean forceDelete;
-        boolean holdReleased;
-        final Map<String, RoleState> roleStates = new LinkedHashMap<>();
-        final Map<String, Integer> cardinalities = new LinkedHashMap<>();
-        final Map<String, Integer> lastVmNumbers = new LinkedHashMap<>();
-        final List<NewVm> newVms = new ArrayList<>();
-        final Map<Long, Boolean> terminateRows = new LinkedHashMap<>();
-        final Set<Long> forgetRows = new LinkedHashSet<>();
-        final Set<Long> retireRows = new LinkedHashSet<>();
-        final Set<Long> releaseRows = new LinkedHashSet<>();
-        final Set<Long> resumeRows = new LinkedHashSet<>();
-        final Set<String> removingRoles = new LinkedHashSet<>();
-        final Set<String> deletedRoles = new LinkedHashSet<>();
-        int cooldownSeconds;
-        final List<ServiceEvent> events = new ArrayList<>();
-        final List<DriverCall> calls = new ArrayList<>();
-
-        Work(ServiceSnapshot snapshot, Instant now) {
-            this.snapshot = snapshot;
-            this.now = now;
-            this.service = snapshot.state();
-            this.deadline = snapshot.deadline();
-            this.forceDelete = snapshot.forceDelete();
-            this.holdReleased = snapshot.holdReleased();
-        }
-
-        void setService(ServiceState to, String reason) {
-            if (to == service) {
-                return;
-            }
-            ServiceState.transition(service, to);
-            enter(to, reason);
-        }
-
-        /** A change the table allows only through an intermediate state that the plan passes at once. */
-        void setServiceAcross(ServiceState via, ServiceState to, String reason) {
-            setService(via, reason);
-            setService(to, reason);
-        }
-
-        void enterCooldown(int seconds) {
-            cooldownSeconds = seconds;
-            setService(ServiceState.COOLDOWN, "cooldown " + seconds + " s");
-        }
-
-        /** Roles being removed: asked for now or stored earlier. */
-        Set<String> removing() {
-            Set<String> all = new LinkedHashSet<>(removingRoles);
-            snapshot.roles().stream().filter(RoleSnapshot::removing).forEach(r -> all.add(r.name()));
-            return all;
-        }
-
-        void forceUndeploy(String reason) {
-            if (service != ServiceState.UNDEPLOYING) {
-                ServiceState.forceUndeploy(service);
-                enter(ServiceState.UNDEPLOYING, reason);
-            }
-        }
-
-        private void enter(ServiceState to, String reason) {
-            events.add(ServiceEvent.serviceState(service, to, reason));
-            service = to;
-            Instant newDeadline = to.hasDeadline() && !transientTimeout.isZero() ? now.plus(transientTimeout)
-                    : to == ServiceState.COOLDOWN ? now.plusSeconds(cooldownSeconds) : null;
-            if (newDeadline == null ? deadline != null : !newDeadline.equals(deadline)) {
-                deadline = newDeadline;
-                deadlineChanged = true;
-            }
-        }
-
-        RoleState roleState(RoleSnapshot role) {
-            return roleStates.getOrDefault(role.name(), role.state());
-        }
-
-        RoleState roleState(String name) {
-            return snapshot.role(name).map(this::roleState).orElse(RoleState.PENDING);
-        }
-
-        void setRole(RoleSnapshot role, RoleState to, String reason) {
-            RoleState from = roleState(role);
-            if (from == to) {
-                return;
-            }
-            RoleState.transition(from, to);
-            roleStates.put(role.name(), to);
-            events.add(ServiceEvent.roleState(role.name(), from, to, reason));
-        }
-
-        boolean allRoles(RoleState state) {
-            return snapshot.roles().stream().allMatch(r -> roleState(r) == state);
-        }
-
-        /** The service's hold, the role's own, or any ancestor's; none once release was asked for. */
-        boolean onHold(RoleSnapshot role) {
-            if (holdReleased) {
-                return false;
-            }
-            return snapshot.onHold() || heldByAncestry(role, new LinkedHashSet<>());
-        }
-
-        private boolean heldByAncestry(RoleSnapshot role, Set<String> seen) {
-            if (role.onHold()) {
-                return true;
-            }
-            for (String parent : role.parents()) {
-                if (seen.add(parent) && snapshot.role(parent).map(p -> heldByAncestry(p, seen)).orElse(false)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        int cardinality(RoleSnapshot role) {
-            return cardinalities.getOrDefault(role.name(), role.cardinality());
-        }
-
-        /** Rows still tracked: members and retired VMs not yet confirmed gone. */
-        List<VmSnapshot> trackedVms(RoleSnapshot role) {
-            return role.vms().stream().filter(vm -> !forgetRows.contains(vm.rowId())).toList();
-        }
-
-        /** Retired VMs of the role not yet confirmed gone. */
-        List<VmSnapshot> retiredVms(RoleSnapshot role) {
-            return trackedVms(role).stream().filter(vm -> vm.retired() || retireRows.contains(vm.rowId())).toList();
-        }
-
-        /** The role's members: tracked and not retired. */
-        List<VmSnapshot> liveVms(RoleSnapshot role) {
-            return trackedVms(role).stream().filter(vm -> !vm.retired() && !retireRows.contains(vm.rowId())).toList();
-        }
-
-        long pendingNew(RoleSnapshot role) {
-            return newVms.stream().filter(vm -> vm.roleName().equals(role.name())).count();
-        }
-
-        void createMissingVms(RoleSnapshot role, boolean hold) {
-            int next = lastVmNumbers.getOrDefault(role.name(), role.lastVmNumber());
-            long missing = cardinality(role) - liveVms(role).size() - pendingNew(role);
-            for (long i = 0; i < missing; i++) {
-                String name = VmNames.render(vmNameTemplate, snapshot.id(), snapshot.name(), role.name(), next);
-                String key = snapshot.id() + "-" + role.name() + "-" + next + "-v" + snapshot.version();
-                newVms.add(new NewVm(role.name(), next, name, key, hold));
-                calls.add(new DriverCall.Create(key, role.name(), name, role.templateId(), hold));
-                next++;
-            }
-            if (missing > 0) {
-                lastVmNumbers.put(role.name(), next);
-                events.add(ServiceEvent.vm('I', role.name(), "Role " + role.name() + ": creating " + missing
-                        + " VM(s)" + (hold ? " on hold" : "")));
-            }
-        }
-
-        /** {@code retry} terminates again a VM whose earlier terminate failed (recover). */
-        void terminate(VmSnapshot vm, boolean hard, boolean retry) {
-            if (vm.createError() != null || (vm.terminateRequested() && !retry)) {
-                return;
-            }
-            terminateRows.put(vm.rowId(), hard);
-            calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), hard));
-        }
-
-        boolean retryingTerminate(VmSnapshot vm) {
-            return terminateRows.containsKey(vm.rowId());
-        }
-
-        void retire(VmSnapshot vm) {
-            retireRows.add(vm.rowId());
-        }
-
-        void release(VmSnapshot vm) {
-            if (!vm.releaseRequested()) {
-                releaseRows.add(vm.rowId());
-                calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
-            }
-        }
-
-        void resume(VmSnapshot vm) {
-            resumeRows.add(vm.rowId());
-            calls.add(new DriverCall.Resume(vm.requestKey(), vm.vmId()));
-        }
-
-        void forget(VmSnapshot vm) {
-            forgetRows.add(vm.rowId());
-        }
-
-        /**
-         * Calls recorded before a crash but never confirmed are made again; the driver makes them
-         * idempotent. Retired VMs the cloud reports gone stop being tracked.
-         */
-        private void resendUnconfirmedCalls() {
-            for (RoleSnapshot role : snapshot.roles()) {
-                for (VmSnapshot vm : trackedVms(role)) {
-                    boolean planned = terminateRows.containsKey(vm.rowId());
-                    if (vm.retired() && vm.isDone()) {
-                        forget(vm);
-                    } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
-                            && !vm.retired()) {
-                        calls.add(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
-                                onHold(role) && roleState(role) == RoleState.HOLD));
-                    } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
-                            && vm.createError() == null && !vm.isDone() && !planned) {
-                        calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()
-                                || vm.retired()));
-                    } else if (vm.releaseRequested() && !vm.releaseSent() && !planned) {
-                        calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
-                    }
-                }
-            }
-        }
-
-        Plan finish() {
-            resendUnconfirmedCalls();
-            return new Plan(service, deadlineChanged, deadline, Map.copyOf(roleStates), Map.copyOf(cardinalities),
-                    Map.copyOf(lastVmNumbers), List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
-                    Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows),
-                    forceDelete && !snapshot.forceDelete(), holdReleased && !snapshot.holdReleased(),
-                    Set.copyOf(removingRoles), Set.copyOf(deletedRoles), List.copyOf(events), List.copyOf(calls));
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.flotilla.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flotilla.Addresses;
 import dev.flotilla.OperationException;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudRefusedException;
@@ -55,7 +54,7 @@ public final class Engine {
     private final ServiceStore services;
     private final TemplateStore templates;
     private final CloudDriver driver;
-    private final EventBus bus;
+    private final EventPublisher publisher;
     private final Clock clock;
     private final Planner planner;
     private final RoleActionStore actions;
@@ -68,7 +67,7 @@ public final class Engine {
         this.actions = actions;
         this.templates = templates;
         this.driver = driver;
-        this.bus = bus;
+        this.publisher = new EventPublisher(bus);
         this.clock = clock;
         this.planner = new Planner(config.vmNameTemplate(), config.transientTimeout());
     }
@@ -163,7 +162,7 @@ public final class Engine {
             return services.create(command.getInteger("uid"), command.getInteger("gid"), body);
         }).compose(id -> services.appendEvents(id, List.of(ServiceEvent.info("Service created from template "
                         + templateId + "; new state: PENDING")))
-                .onSuccess(this::publish)
+                .onSuccess(publisher::publish)
                 .map(events -> {
                     LOG.info("service={} instantiated from template={}", id, templateId);
                     wake(id);
@@ -266,35 +265,8 @@ public final class Engine {
                             + "; sched action " + ids.get(i)));
                 }
                 return services.appendEvents(id, events);
-            }).onSuccess(this::publish).map(v -> new JsonObject().put("id", id));
+            }).onSuccess(publisher::publish).map(v -> new JsonObject().put("id", id));
         }));
-    }
-
-    /** Runs the role-action batches that are due: claimed first, then each VM acted on and logged. */
-    public Future<Void> runDueBatches() {
-        return actions.claimDue(clock.instant(), 100).compose(claimed -> {
-            List<Future<Void>> runs = new ArrayList<>();
-            for (RoleActionStore.Claimed batch : claimed) {
-                runs.add(runBatch(batch));
-            }
-            return Future.join(runs).mapEmpty();
-        });
-    }
-
-    private Future<Void> runBatch(RoleActionStore.Claimed batch) {
-        List<Future<ServiceEvent>> outcomes = new ArrayList<>();
-        for (int vmId : batch.vmIds()) {
-            String what = batch.action() + (batch.args() == null ? "" : " (" + batch.args() + ")");
-            outcomes.add(driver.vmAction(vmId, batch.action(), batch.args())
-                    .map(v -> ServiceEvent.vm('I', batch.role(), "Role " + batch.role() + " : VM " + vmId + " "
-                            + what + " done (batch " + batch.batch() + "/" + batch.batches() + ")"))
-                    .recover(e -> Future.succeededFuture(ServiceEvent.vm('E', batch.role(), "Role " + batch.role()
-                            + " : VM " + vmId + " error performing " + what + "; " + e.getMessage()))));
-        }
-        return Future.join(outcomes).transform(ar -> {
-            List<ServiceEvent> events = outcomes.stream().map(Future::result).toList();
-            return services.appendEvents(batch.serviceId(), events).onSuccess(this::publish).mapEmpty();
-        });
     }
 
     private Future<ServiceRecord> load(int id) {
@@ -325,7 +297,7 @@ public final class Engine {
         return committed
                 .onSuccess(events -> {
                     logTransitions(snapshot, plan);
-                    publish(events);
+                    publisher.publish(events);
                 })
                 // Then act: driver calls; results that change the plan's inputs wake the service again.
                 .compose(events -> callDriver(record, plan.driverCalls()))
@@ -391,7 +363,7 @@ public final class Engine {
                     failures.add(services.recordCreateFailed(call.requestKey(), result.error())
                             .compose(v -> services.appendEvents(id, List.of(ServiceEvent.vm('E', call.roleName(),
                                     message))))
-                            .onSuccess(this::publish));
+                            .onSuccess(publisher::publish));
                 }
             }
             return Future.all(services.recordCreated(keys, vmIds), Future.all(failures))
@@ -421,7 +393,7 @@ public final class Engine {
             LOG.warn("service={} {}", id, message);
             return services.recordTerminateFailed(call.requestKey(), e.getMessage())
                     .compose(v -> services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of()))))
-                    .onSuccess(this::publish)
+                    .onSuccess(publisher::publish)
                     .map(true);
         });
     }
@@ -443,7 +415,7 @@ public final class Engine {
         String message = "Action " + action + " failed for VM " + (vmId == null ? key : vmId) + ": " + e.getMessage();
         LOG.warn("service={} {}", id, message);
         return services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of())))
-                .onSuccess(this::publish).map(false);
+                .onSuccess(publisher::publish).map(false);
     }
 
     private void logTransitions(ServiceSnapshot snapshot, Plan plan) {
@@ -454,12 +426,4 @@ public final class Engine {
                 LOG.info("service={} role={} state -> {}", snapshot.id(), role, state));
     }
 
-    private void publish(List<EventRecord> events) {
-        for (EventRecord e : events) {
-            bus.publish(Addresses.SERVICE_EVENTS, new JsonObject()
-                    .put("service_id", e.serviceId()).put("seq", e.seq()).put("time", e.at().toString())
-                    .put("kind", e.kind()).put("severity", String.valueOf(e.severity())).put("message", e.message())
-                    .put("data", e.data() == null ? null : new JsonObject(Json.write(e.data()))));
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.flotilla.engine;
 
 import dev.flotilla.Addresses;
 import dev.flotilla.OperationException;
+import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
@@ -38,8 +39,12 @@ public final class EngineVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = database.pool(vertx, config.dbPoolSize());
-        Engine engine = new Engine(config, new ServiceStore(pool), new TemplateStore(pool), new RoleActionStore(pool),
-                CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC());
+        CloudDriver driver = CloudDrivers.create(config, pool, vertx, Clock.systemUTC());
+        RoleActionStore actions = new RoleActionStore(pool);
+        Engine engine = new Engine(config, new ServiceStore(pool), new TemplateStore(pool), actions, driver,
+                vertx.eventBus(), Clock.systemUTC());
+        BatchRunner batches = new BatchRunner(actions, new ServiceStore(pool), driver, vertx.eventBus(),
+                Clock.systemUTC());
         vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_COMMAND, message -> engine.handle(message.body())
                 .onSuccess(message::reply)
                 .onFailure(e -> fail(message, e)));
@@ -50,16 +55,16 @@ public final class EngineVerticle extends VerticleBase {
         vertx.setPeriodic(config.resyncInterval().toMillis(), t -> engine.resyncInMotion());
         vertx.setPeriodic(DEADLINE_CHECK_MS, t -> engine.wakeExpiredDeadlines());
         vertx.setPeriodic(DONE_PURGE_MS, t -> engine.purgeExpiredDone());
-        scheduleBatches(engine);
+        scheduleBatches(batches);
         // Catch-up after a restart: every unfinished service is re-planned from what is stored.
         return engine.resyncAll().onSuccess(n -> LOG.info("engine started; {} unfinished service(s) resumed", n));
     }
 
     /** Role-action batches run from a timer; the next check is scheduled when the previous one is done. */
-    private void scheduleBatches(Engine engine) {
-        vertx.setTimer(BATCH_CHECK_MS, t -> engine.runDueBatches()
+    private void scheduleBatches(BatchRunner batches) {
+        vertx.setTimer(BATCH_CHECK_MS, t -> batches.runDue()
                 .onFailure(e -> LOG.warn("role-action batches: {}", e.toString()))
-                .onComplete(ar -> scheduleBatches(engine)));
+                .onComplete(ar -> scheduleBatches(batches)));
     }
 
     private static void fail(Message<JsonObject> message, Throwable e) {

@@ -1,0 +1,246 @@
+package dev.flotilla.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The working copy a plan is built in: the snapshot, the decisions taken so far (states, VM rows
+ * to add, retire, terminate, forget; events; driver calls), and the rules every decision obeys
+ * (every state change through the transition tables, a deadline on entering a transient state).
+ */
+final class PlanWork {
+    final ServiceSnapshot snapshot;
+    final Instant now;
+    ServiceState service;
+    Instant deadline;
+    boolean deadlineChanged;
+    boolean forceDelete;
+    boolean holdReleased;
+    final Map<String, RoleState> roleStates = new LinkedHashMap<>();
+    final Map<String, Integer> cardinalities = new LinkedHashMap<>();
+    final Map<String, Integer> lastVmNumbers = new LinkedHashMap<>();
+    final List<NewVm> newVms = new ArrayList<>();
+    final Map<Long, Boolean> terminateRows = new LinkedHashMap<>();
+    final Set<Long> forgetRows = new LinkedHashSet<>();
+    final Set<Long> retireRows = new LinkedHashSet<>();
+    final Set<Long> releaseRows = new LinkedHashSet<>();
+    final Set<Long> resumeRows = new LinkedHashSet<>();
+    final Set<String> removingRoles = new LinkedHashSet<>();
+    final Set<String> deletedRoles = new LinkedHashSet<>();
+    int cooldownSeconds;
+    final List<ServiceEvent> events = new ArrayList<>();
+    final List<DriverCall> calls = new ArrayList<>();
+
+    private final String vmNameTemplate;
+    private final Duration transientTimeout;
+
+    PlanWork(ServiceSnapshot snapshot, Instant now, String vmNameTemplate, Duration transientTimeout) {
+        this.snapshot = snapshot;
+        this.now = now;
+        this.vmNameTemplate = vmNameTemplate;
+        this.transientTimeout = transientTimeout;
+        this.service = snapshot.state();
+        this.deadline = snapshot.deadline();
+        this.forceDelete = snapshot.forceDelete();
+        this.holdReleased = snapshot.holdReleased();
+    }
+
+    void setService(ServiceState to, String reason) {
+        if (to == service) {
+            return;
+        }
+        ServiceState.transition(service, to);
+        enter(to, reason);
+    }
+
+    /** A change the table allows only through an intermediate state that the plan passes at once. */
+    void setServiceAcross(ServiceState via, ServiceState to, String reason) {
+        setService(via, reason);
+        setService(to, reason);
+    }
+
+    void enterCooldown(int seconds) {
+        cooldownSeconds = seconds;
+        setService(ServiceState.COOLDOWN, "cooldown " + seconds + " s");
+    }
+
+    /** Roles being removed: asked for now or stored earlier. */
+    Set<String> removing() {
+        Set<String> all = new LinkedHashSet<>(removingRoles);
+        snapshot.roles().stream().filter(RoleSnapshot::removing).forEach(r -> all.add(r.name()));
+        return all;
+    }
+
+    void forceUndeploy(String reason) {
+        if (service != ServiceState.UNDEPLOYING) {
+            ServiceState.forceUndeploy(service);
+            enter(ServiceState.UNDEPLOYING, reason);
+        }
+    }
+
+    private void enter(ServiceState to, String reason) {
+        events.add(ServiceEvent.serviceState(service, to, reason));
+        service = to;
+        Instant newDeadline = to.hasDeadline() && !transientTimeout.isZero() ? now.plus(transientTimeout)
+                : to == ServiceState.COOLDOWN ? now.plusSeconds(cooldownSeconds) : null;
+        if (newDeadline == null ? deadline != null : !newDeadline.equals(deadline)) {
+            deadline = newDeadline;
+            deadlineChanged = true;
+        }
+    }
+
+    RoleState roleState(RoleSnapshot role) {
+        return roleStates.getOrDefault(role.name(), role.state());
+    }
+
+    RoleState roleState(String name) {
+        return snapshot.role(name).map(this::roleState).orElse(RoleState.PENDING);
+    }
+
+    void setRole(RoleSnapshot role, RoleState to, String reason) {
+        RoleState from = roleState(role);
+        if (from == to) {
+            return;
+        }
+        RoleState.transition(from, to);
+        roleStates.put(role.name(), to);
+        events.add(ServiceEvent.roleState(role.name(), from, to, reason));
+    }
+
+    boolean allRoles(RoleState state) {
+        return snapshot.roles().stream().allMatch(r -> roleState(r) == state);
+    }
+
+    /** The service's hold, the role's own, or any ancestor's; none once release was asked for. */
+    boolean onHold(RoleSnapshot role) {
+        if (holdReleased) {
+            return false;
+        }
+        return snapshot.onHold() || heldByAncestry(role, new LinkedHashSet<>());
+    }
+
+    private boolean heldByAncestry(RoleSnapshot role, Set<String> seen) {
+        if (role.onHold()) {
+            return true;
+        }
+        for (String parent : role.parents()) {
+            if (seen.add(parent) && snapshot.role(parent).map(p -> heldByAncestry(p, seen)).orElse(false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int cardinality(RoleSnapshot role) {
+        return cardinalities.getOrDefault(role.name(), role.cardinality());
+    }
+
+    /** Rows still tracked: members and retired VMs not yet confirmed gone. */
+    List<VmSnapshot> trackedVms(RoleSnapshot role) {
+        return role.vms().stream().filter(vm -> !forgetRows.contains(vm.rowId())).toList();
+    }
+
+    /** Retired VMs of the role not yet confirmed gone. */
+    List<VmSnapshot> retiredVms(RoleSnapshot role) {
+        return trackedVms(role).stream().filter(vm -> vm.retired() || retireRows.contains(vm.rowId())).toList();
+    }
+
+    /** The role's members: tracked and not retired. */
+    List<VmSnapshot> liveVms(RoleSnapshot role) {
+        return trackedVms(role).stream().filter(vm -> !vm.retired() && !retireRows.contains(vm.rowId())).toList();
+    }
+
+    long pendingNew(RoleSnapshot role) {
+        return newVms.stream().filter(vm -> vm.roleName().equals(role.name())).count();
+    }
+
+    void createMissingVms(RoleSnapshot role, boolean hold) {
+        int next = lastVmNumbers.getOrDefault(role.name(), role.lastVmNumber());
+        long missing = cardinality(role) - liveVms(role).size() - pendingNew(role);
+        for (long i = 0; i < missing; i++) {
+            String name = VmNames.render(vmNameTemplate, snapshot.id(), snapshot.name(), role.name(), next);
+            String key = snapshot.id() + "-" + role.name() + "-" + next + "-v" + snapshot.version();
+            newVms.add(new NewVm(role.name(), next, name, key, hold));
+            calls.add(new DriverCall.Create(key, role.name(), name, role.templateId(), hold));
+            next++;
+        }
+        if (missing > 0) {
+            lastVmNumbers.put(role.name(), next);
+            events.add(ServiceEvent.vm('I', role.name(), "Role " + role.name() + ": creating " + missing
+                    + " VM(s)" + (hold ? " on hold" : "")));
+        }
+    }
+
+    /** {@code retry} terminates again a VM whose earlier terminate failed (recover). */
+    void terminate(VmSnapshot vm, boolean hard, boolean retry) {
+        if (vm.createError() != null || (vm.terminateRequested() && !retry)) {
+            return;
+        }
+        terminateRows.put(vm.rowId(), hard);
+        calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), hard));
+    }
+
+    boolean retryingTerminate(VmSnapshot vm) {
+        return terminateRows.containsKey(vm.rowId());
+    }
+
+    void retire(VmSnapshot vm) {
+        retireRows.add(vm.rowId());
+    }
+
+    void release(VmSnapshot vm) {
+        if (!vm.releaseRequested()) {
+            releaseRows.add(vm.rowId());
+            calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
+        }
+    }
+
+    void resume(VmSnapshot vm) {
+        resumeRows.add(vm.rowId());
+        calls.add(new DriverCall.Resume(vm.requestKey(), vm.vmId()));
+    }
+
+    void forget(VmSnapshot vm) {
+        forgetRows.add(vm.rowId());
+    }
+
+    /**
+     * Calls recorded before a crash but never confirmed are made again; the driver makes them
+     * idempotent. Retired VMs the cloud reports gone stop being tracked.
+     */
+    private void resendUnconfirmedCalls() {
+        for (RoleSnapshot role : snapshot.roles()) {
+            for (VmSnapshot vm : trackedVms(role)) {
+                boolean planned = terminateRows.containsKey(vm.rowId());
+                if (vm.retired() && vm.isDone()) {
+                    forget(vm);
+                } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
+                        && !vm.retired()) {
+                    calls.add(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
+                            onHold(role) && roleState(role) == RoleState.HOLD));
+                } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
+                        && vm.createError() == null && !vm.isDone() && !planned) {
+                    calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()
+                            || vm.retired()));
+                } else if (vm.releaseRequested() && !vm.releaseSent() && !planned) {
+                    calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
+                }
+            }
+        }
+    }
+
+    Plan finish() {
+        resendUnconfirmedCalls();
+        return new Plan(service, deadlineChanged, deadline, Map.copyOf(roleStates), Map.copyOf(cardinalities),
+                Map.copyOf(lastVmNumbers), List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
+                Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows),
+                forceDelete && !snapshot.forceDelete(), holdReleased && !snapshot.holdReleased(),
+                Set.copyOf(removingRoles), Set.copyOf(deletedRoles), List.copyOf(events), List.copyOf(calls));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.flotilla.engine;
+
+import dev.flotilla.cloud.CloudDriver;
+import dev.flotilla.domain.ServiceEvent;
+import dev.flotilla.store.RoleActionStore;
+import dev.flotilla.store.ServiceStore;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the role-action batches that are due: each batch is claimed (moved on in the store) before
+ * its VMs are acted on, and every VM's outcome becomes a line in the service log. A role action
+ * changes no state by itself; the VM states it causes reach the engine through the poller.
+ */
+public final class BatchRunner {
+    private static final int CLAIM_LIMIT = 100;
+
+    private final RoleActionStore actions;
+    private final ServiceStore services;
+    private final CloudDriver driver;
+    private final EventPublisher publisher;
+    private final Clock clock;
+
+    public BatchRunner(RoleActionStore actions, ServiceStore services, CloudDriver driver, EventBus bus, Clock clock) {
+        this.actions = actions;
+        this.services = services;
+        this.driver = driver;
+        this.publisher = new EventPublisher(bus);
+        this.clock = clock;
+    }
+
+    public Future<Void> runDue() {
+        return actions.claimDue(clock.instant(), CLAIM_LIMIT).compose(claimed -> {
+            List<Future<Void>> runs = new ArrayList<>();
+            for (RoleActionStore.Claimed batch : claimed) {
+                runs.add(run(batch));
+            }
+            return Future.join(runs).mapEmpty();
+        });
+    }
+
+    private Future<Void> run(RoleActionStore.Claimed batch) {
+        String what = batch.action() + (batch.args() == null ? "" : " (" + batch.args() + ")");
+        List<Future<ServiceEvent>> outcomes = new ArrayList<>();
+        for (int vmId : batch.vmIds()) {
+            outcomes.add(driver.vmAction(vmId, batch.action(), batch.args())
+                    .map(v -> ServiceEvent.vm('I', batch.role(), "Role " + batch.role() + " : VM " + vmId + " "
+                            + what + " done (batch " + batch.batch() + "/" + batch.batches() + ")"))
+                    .recover(e -> Future.succeededFuture(ServiceEvent.vm('E', batch.role(), "Role " + batch.role()
+                            + " : VM " + vmId + " error performing " + what + "; " + e.getMessage()))));
+        }
+        return Future.join(outcomes).transform(ar -> {
+            List<ServiceEvent> events = outcomes.stream().map(Future::result).toList();
+            return services.appendEvents(batch.serviceId(), events).onSuccess(publisher::publish).mapEmpty();
+        });
+    }
+}
