@@ -4,6 +4,7 @@ import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
+import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.IdempotencyStore;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.SimulatorStore;
@@ -50,10 +51,11 @@ public final class ApiVerticle extends VerticleBase {
         router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
         router.route().handler(auth::handle);
         router.route().handler(new Idempotency(new IdempotencyStore(pool))::handle);
-        new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, Clock.systemUTC())
-                .mount(router);
-        new ServiceRoutes(new ServiceStore(pool), engine, documents, config.actionNumber(), config.actionPeriod())
-                .mount(router);
+        DocumentActions documentActions = new DocumentActions(new DocumentAdmin(pool));
+        new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, documentActions,
+                Clock.systemUTC()).mount(router);
+        new ServiceRoutes(new ServiceStore(pool), engine, documents, documentActions, config.actionNumber(),
+                config.actionPeriod()).mount(router);
         SimulatorStore sim = new SimulatorStore(pool);
         new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
                 .mount(router);

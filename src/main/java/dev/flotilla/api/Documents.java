@@ -78,7 +78,8 @@ final class Documents {
         return doc;
     }
 
-    private ObjectNode serviceBody(ServiceRecord s) {
+    /** The service BODY as clients see it (and send back, edited, with PUT). */
+    ObjectNode serviceBody(ServiceRecord s) {
         ObjectNode body = s.body().deepCopy();
         body.put("state", s.state().number());
         body.put("start_time", s.startTime().getEpochSecond());

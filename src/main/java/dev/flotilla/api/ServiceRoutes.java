@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.ServiceState;
+import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.Json;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceStore;
@@ -18,14 +19,16 @@ final class ServiceRoutes {
     private final ServiceStore services;
     private final EngineClient engine;
     private final Documents documents;
+    private final DocumentActions documentActions;
     private final int defaultActionNumber;
     private final int defaultActionPeriod;
 
-    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents, int defaultActionNumber,
-                  int defaultActionPeriod) {
+    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents, DocumentActions documentActions,
+                  int defaultActionNumber, int defaultActionPeriod) {
         this.services = services;
         this.engine = engine;
         this.documents = documents;
+        this.documentActions = documentActions;
         this.defaultActionNumber = defaultActionNumber;
         this.defaultActionPeriod = defaultActionPeriod;
     }
@@ -34,6 +37,7 @@ final class ServiceRoutes {
         router.get("/service").handler(this::list);
         router.get("/service/:id").handler(this::show);
         router.delete("/service/:id").handler(this::delete);
+        router.put("/service/:id").handler(this::update);
         router.post("/service/:id/action").handler(this::action);
         router.post("/service/:id/scale").handler(this::scale);
         router.post("/service/:id/role_action").handler(this::roleAction);
@@ -92,6 +96,11 @@ final class ServiceRoutes {
             case "recover" -> command.put("command", "recover").put("delete", deleteFlag(action));
             case "release" -> command.put("command", "release");
             default -> {
+                if (DocumentActions.handles(action.perform())) {
+                    find(id).compose(s -> documentActions.run(DocumentAdmin.Kind.SERVICE, id, action.perform(),
+                            action.params())).onSuccess(v -> Http.noContent(ctx)).onFailure(ctx::fail);
+                    return;
+                }
                 if (!RoleActions.isAction(action.perform())) {
                     find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
                     return;
@@ -247,6 +256,16 @@ final class ServiceRoutes {
             return Boolean.parseBoolean(delete.asText());
         }
         throw OperationException.badRequest("action.params.delete", "KEY: 'delete' must be a Boolean;");
+    }
+
+    /** {@code PUT /service/:id}: what may change takes effect at the next evaluation (api.md §5.4). */
+    private void update(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        ObjectNode request = Http.bodyObject(ctx);
+        find(id).compose(record -> {
+            ServiceUpdate.Result result = ServiceUpdate.apply(record, documents.serviceBody(record), request);
+            return services.updateBodies(id, result.serviceBody(), result.roleBodies());
+        }).onSuccess(v -> Http.noContent(ctx)).onFailure(ctx::fail);
     }
 
     private void purgeDone(RoutingContext ctx) {

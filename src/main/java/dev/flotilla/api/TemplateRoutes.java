@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.OperationException;
 import dev.flotilla.domain.TemplateValidator;
+import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.Json;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.TemplateRecord;
@@ -21,14 +22,16 @@ final class TemplateRoutes {
     private final ServiceStore services;
     private final EngineClient engine;
     private final Documents documents;
+    private final DocumentActions documentActions;
     private final Clock clock;
 
     TemplateRoutes(TemplateStore templates, ServiceStore services, EngineClient engine, Documents documents,
-                   Clock clock) {
+                   DocumentActions documentActions, Clock clock) {
         this.templates = templates;
         this.services = services;
         this.engine = engine;
         this.documents = documents;
+        this.documentActions = documentActions;
         this.clock = clock;
     }
 
@@ -96,6 +99,9 @@ final class TemplateRoutes {
             case "instantiate" -> instantiate(ctx, id, action.params());
             case "clone" -> cloneTemplate(ctx, id, action.params());
             case "update" -> update(ctx, id, action.params());
+            case "chown", "chgrp", "chmod", "rename" -> find(id)
+                    .compose(t -> documentActions.run(DocumentAdmin.Kind.TEMPLATE, id, action.perform(), action.params()))
+                    .onSuccess(v -> Http.noContent(ctx)).onFailure(ctx::fail);
             default -> throw action.unsupported();
         }
     }

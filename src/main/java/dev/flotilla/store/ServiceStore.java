@@ -23,6 +23,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -101,6 +102,10 @@ public final class ServiceStore {
     private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
     private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
     private static final String REQUEST_RESUME = "UPDATE vms SET resume_requested = true WHERE id = ANY($1)";
+    private static final String UPDATE_SERVICE_BODY = "UPDATE services SET body = $2::text::jsonb WHERE id = $1";
+    private static final String UPDATE_ROLE_BODY = """
+            UPDATE roles SET body = $3::text::jsonb WHERE service_id = $1 AND name = $2
+            """;
     private static final String MARK_REMOVING = "UPDATE roles SET removing = true WHERE service_id = $1 AND name = ANY($2)";
     private static final String DELETE_ROLES = "DELETE FROM roles WHERE service_id = $1 AND name = ANY($2)";
     private static final String ADD_ROLE = """
@@ -209,6 +214,17 @@ public final class ServiceStore {
                     }
                     return conn.preparedQuery(INSERT_ROLE).executeBatch(roleRows).map(id);
                 }));
+    }
+
+    /**
+     * Replaces the template-level body of a service and of its roles (what {@code PUT /service/:id}
+     * may change: policies, bounds, cooldown, descriptions); state columns are not touched.
+     */
+    public Future<Void> updateBodies(int id, ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
+        return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_SERVICE_BODY)
+                .execute(Tuple.of(id, Json.write(serviceBody)))
+                .compose(v -> batch(conn, UPDATE_ROLE_BODY, roleBodies.entrySet().stream()
+                        .map(e -> Tuple.of(id, e.getKey(), Json.write(e.getValue()))).toList())));
     }
 
     /** Stores a role added to a running service (PENDING); the engine deploys it. */
