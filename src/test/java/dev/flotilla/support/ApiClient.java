@@ -33,6 +33,10 @@ public final class ApiClient {
         this.headers = headers;
     }
 
+    public String baseUrl() {
+        return base;
+    }
+
     public ApiClient as(String user, String password) {
         return new ApiClient(base, user, password);
     }
