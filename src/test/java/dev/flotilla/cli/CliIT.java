@@ -241,6 +241,33 @@ class CliIT {
         assertEquals(404, oneflow("show", Integer.toString(id)).code());
     }
 
+    /** The real launcher, as a person runs it: the OS keeps the low 8 bits of the code (404 → 148). */
+    @Test
+    void theLauncherRunsTheToolsAndTopRefreshesUntilInterrupted() throws Exception {
+        ProcessBuilder show = new ProcessBuilder("bin/oneflow", "show", "424242");
+        show.environment().putAll(env);
+        Process p = show.start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(148, p.waitFor());
+        assertTrue(err.contains("Error getting document [424242]"), err);
+
+        ProcessBuilder top = new ProcessBuilder("bin/oneflow", "top", "-d", "1");
+        top.environment().putAll(env);
+        Process running = top.start();
+        try {
+            java.io.InputStream in = running.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                if (in.available() > 0) {
+                    seen.append(new String(in.readNBytes(in.available()), StandardCharsets.UTF_8));
+                }
+                return seen.toString().split("STARTTIME STATE", -1).length > 2;
+            });
+        } finally {
+            running.destroy();
+        }
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (Object tool : List.of(new Oneflow(), new OneflowTemplate())) {
