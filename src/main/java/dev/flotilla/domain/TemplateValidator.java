@@ -173,9 +173,17 @@ public final class TemplateValidator {
         }
         JsonNode elasticity = role.get("elasticity_policies");
         for (int i = 0; elasticity != null && i < elasticity.size(); i++) {
-            if (elasticity.get(i).get("expression").asText().isBlank()) {
-                throw new ValidationException("roles." + name + ".elasticity_policies." + i + ".expression",
-                        "Role '" + name + "', elasticity policy #" + i + " 'expression' cannot be empty");
+            String field = "roles." + name + ".elasticity_policies." + i + ".expression";
+            String expression = elasticity.get(i).get("expression").asText();
+            if (expression.isBlank()) {
+                throw new ValidationException(field, "Role '" + name + "', elasticity policy #" + i
+                        + " 'expression' cannot be empty");
+            }
+            try {
+                PolicyExpression.parse(expression);
+            } catch (PolicyExpression.ParseException e) {
+                throw new ValidationException(field, "Role '" + name + "', elasticity policy #" + i
+                        + " 'expression' parse error: " + e.getMessage());
             }
         }
         JsonNode scheduled = role.get("scheduled_policies");

@@ -58,6 +58,10 @@ class TemplateValidatorTest {
                         "roles.web.elasticity_policies.0.expression",
                         "Role 'web', elasticity policy #0 'expression' cannot be empty"),
                 bad("{\"name\":\"x\",\"roles\":[" + role.formatted(",\"min_vms\":0,\"max_vms\":3,"
+                        + "\"elasticity_policies\":[{\"type\":\"CHANGE\",\"adjust\":1,\"expression\":\"CPU > 80 &&\"}]")
+                        + "]}", "roles.web.elasticity_policies.0.expression",
+                        "Role 'web', elasticity policy #0 'expression' parse error: "),
+                bad("{\"name\":\"x\",\"roles\":[" + role.formatted(",\"min_vms\":0,\"max_vms\":3,"
                         + "\"elasticity_policies\":[{\"type\":\"MORE\",\"adjust\":1,\"expression\":\"CPU>1\"}]") + "]}",
                         "type", "KEY: 'type' must be one of CHANGE, CARDINALITY, PERCENTAGE_CHANGE;"),
                 bad("{\"name\":\"x\",\"roles\":[" + role.formatted(",\"min_vms\":0,\"max_vms\":3,"

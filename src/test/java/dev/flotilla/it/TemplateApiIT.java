@@ -47,6 +47,7 @@ class TemplateApiIT {
         "{\"name\":\"t\",\"roles\":[{\"name\":\"a\",\"type\":\"vm\",\"template_id\":\"x\"}]}|template_id|KEY: 'template_id' must be an Integer;",
         "{\"name\":\"t\",\"roles\":[{\"name\":\"a\",\"type\":\"vm\",\"template_id\":0,\"parents\":[\"zz\"]}]}|roles.a.parents|Role 'a' has unknown parent 'zz'",
         "{\"name\":\"t\",\"roles\":[{\"name\":\"a\",\"type\":\"vm\",\"template_id\":0,\"parents\":[\"b\"]},{\"name\":\"b\",\"type\":\"vm\",\"template_id\":0,\"parents\":[\"a\"]}]}|roles.a.parents|Roles have a dependency cycle: a -> b -> a",
+        "{\"name\":\"t\",\"roles\":[{\"name\":\"a\",\"type\":\"vm\",\"template_id\":0,\"min_vms\":0,\"max_vms\":2,\"elasticity_policies\":[{\"type\":\"CHANGE\",\"adjust\":1,\"expression\":\"CPU >\"}]}]}|roles.a.elasticity_policies.0.expression|Role 'a', elasticity policy #0 'expression' parse error: ",
         "not json|body|The request body is not a valid JSON object",
         "[1,2]|body|The request body is not a valid JSON object"})
     void badTemplatesAre400AndNothingIsStored(String body, String field, String message) {
