@@ -1,6 +1,7 @@
 package dev.flotilla;
 
 import dev.flotilla.api.ApiVerticle;
+import dev.flotilla.autoscaler.AutoscalerVerticle;
 import dev.flotilla.api.Passwords;
 import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.config.FlotillaConfig;
@@ -49,6 +50,7 @@ public final class FlotillaServer implements AutoCloseable {
             Future.succeededFuture()
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
+                    .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database),
                             new DeploymentOptions().setInstances(apiInstances)))
                     .await();

@@ -3,6 +3,7 @@ package dev.flotilla.api;
 import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.IdempotencyStore;
@@ -54,8 +55,8 @@ public final class ApiVerticle extends VerticleBase {
         DocumentActions documentActions = new DocumentActions(new DocumentAdmin(pool));
         new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, documentActions,
                 Clock.systemUTC()).mount(router);
-        new ServiceRoutes(new ServiceStore(pool), engine, documents, documentActions, config.actionNumber(),
-                config.actionPeriod()).mount(router);
+        new ServiceRoutes(new ServiceStore(pool), engine, documents, documentActions, new AutoscalerStore(pool),
+                config.actionNumber(), config.actionPeriod()).mount(router);
         SimulatorStore sim = new SimulatorStore(pool);
         new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
                 .mount(router);

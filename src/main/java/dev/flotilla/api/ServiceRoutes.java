@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.ServiceState;
+import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.Json;
 import dev.flotilla.store.ServiceRecord;
@@ -20,11 +21,13 @@ final class ServiceRoutes {
     private final EngineClient engine;
     private final Documents documents;
     private final DocumentActions documentActions;
+    private final AutoscalerStore autoscaler;
     private final int defaultActionNumber;
     private final int defaultActionPeriod;
 
     ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents, DocumentActions documentActions,
-                  int defaultActionNumber, int defaultActionPeriod) {
+                  AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod) {
+        this.autoscaler = autoscaler;
         this.services = services;
         this.engine = engine;
         this.documents = documents;
@@ -38,6 +41,7 @@ final class ServiceRoutes {
         router.get("/service/:id").handler(this::show);
         router.delete("/service/:id").handler(this::delete);
         router.put("/service/:id").handler(this::update);
+        router.get("/service/:id/autoscaler").handler(this::evaluations);
         router.post("/service/:id/action").handler(this::action);
         router.post("/service/:id/scale").handler(this::scale);
         router.post("/service/:id/role_action").handler(this::roleAction);
@@ -256,6 +260,17 @@ final class ServiceRoutes {
             return Boolean.parseBoolean(delete.asText());
         }
         throw OperationException.badRequest("action.params.delete", "KEY: 'delete' must be a Boolean;");
+    }
+
+    /** The autoscaler's last evaluations of each role ({@code ?limit=N}, default 20), newest first. */
+    private void evaluations(RoutingContext ctx) {
+        int id = Http.id(ctx, "id");
+        Integer limit = Http.optionalInt(ctx, "limit", 1);
+        find(id).compose(s -> autoscaler.recent(id, limit == null ? 20 : limit)).onSuccess(byRole -> {
+            ObjectNode roles = Json.object();
+            byRole.forEach((role, list) -> roles.putArray(role).addAll(list));
+            Http.json(ctx, 200, Json.object().set("roles", roles));
+        }).onFailure(ctx::fail);
     }
 
     /** {@code PUT /service/:id}: what may change takes effect at the next evaluation (api.md §5.4). */

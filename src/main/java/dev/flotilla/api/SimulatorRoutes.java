@@ -110,23 +110,45 @@ final class SimulatorRoutes {
         }).onFailure(ctx::fail);
     }
 
-    /** {@code {"state": "POWEROFF"|"UNKNOWN"|"FAILURE"|"RUNNING"|"DONE"}} forces what the cloud reports. */
+    /**
+     * {@code {"state": "POWEROFF"|"UNKNOWN"|"FAILURE"|"RUNNING"|"DONE"}} forces what the cloud reports;
+     * {@code {"monitoring": {...}}} and {@code {"user_template": {...}}} set the VM's metrics.
+     */
     private void forceVm(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
-        JsonNode state = Http.bodyObject(ctx).get("state");
-        SimulatorControl.ForcedState target = state == null || !state.isTextual() ? null
-                : SimulatorControl.parse(state.asText()).orElse(null);
-        if (target == null) {
-            throw OperationException.badRequest("state",
-                    "KEY: 'state' must be one of POWEROFF, UNKNOWN, FAILURE, RUNNING, DONE;");
+        ObjectNode body = Http.bodyObject(ctx);
+        JsonNode state = body.get("state");
+        JsonNode monitoring = body.get("monitoring");
+        JsonNode userTemplate = body.get("user_template");
+        if (state == null && monitoring == null && userTemplate == null) {
+            throw OperationException.badRequest("state", "Give 'state', 'monitoring' or 'user_template'");
         }
-        control.force(id, target).onSuccess(found -> {
-            if (found.isEmpty()) {
-                ctx.fail(OperationException.notFound("[one.vm.info] Error getting virtual machine [" + id + "]."));
-                return;
+        SimulatorControl.ForcedState target = null;
+        if (state != null) {
+            target = !state.isTextual() ? null : SimulatorControl.parse(state.asText()).orElse(null);
+            if (target == null) {
+                throw OperationException.badRequest("state",
+                        "KEY: 'state' must be one of POWEROFF, UNKNOWN, FAILURE, RUNNING, DONE;");
             }
-            Http.json(ctx, 200, Json.object().set("VM", vm(found.get().at(clock.instant()))));
-        }).onFailure(ctx::fail);
+        }
+        for (String key : new String[]{"monitoring", "user_template"}) {
+            JsonNode v = body.get(key);
+            if (v != null && !v.isObject()) {
+                throw OperationException.badRequest(key, "KEY: '" + key + "' must be an Object;");
+            }
+        }
+        SimulatorControl.ForcedState forced = target;
+        sim.findById(id).compose(found -> {
+            if (found.isEmpty()) {
+                return io.vertx.core.Future.failedFuture(OperationException.notFound(
+                        "[one.vm.info] Error getting virtual machine [" + id + "]."));
+            }
+            var observables = monitoring == null && userTemplate == null ? io.vertx.core.Future.<Void>succeededFuture()
+                    : sim.mergeObservables(id, monitoring == null ? Json.object() : (ObjectNode) monitoring,
+                    userTemplate == null ? Json.object() : (ObjectNode) userTemplate);
+            return observables.compose(v -> forced == null ? sim.findById(id) : control.force(id, forced));
+        }).onSuccess(found -> Http.json(ctx, 200, Json.object().set("VM", vm(found.orElseThrow().at(clock.instant())))))
+                .onFailure(ctx::fail);
     }
 
     /** {@code {"mode": "fail"|"timeout", "seconds": N}}: every cloud call fails for N seconds (0 ends it). */

@@ -4,6 +4,7 @@ import dev.flotilla.domain.VmObservation;
 import io.vertx.core.Future;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cloud behind one interface (opennebula-integration.md §7). Implementations: the built-in
@@ -31,6 +32,15 @@ public interface CloudDriver {
 
     /** One of the 19 role actions on one VM (role-actions.md §1); refused where the cloud refuses it. */
     Future<Void> vmAction(int vmId, String action, String args);
+
+    /**
+     * What the autoscaler reads of each VM: its state and its attributes as numbers, the first of
+     * USER_TEMPLATE, MONITORING (latest record) and TEMPLATE for each name (elasticity.md §4).
+     */
+    Future<Map<Integer, VmMetrics>> metrics(List<Integer> vmIds);
+
+    record VmMetrics(int state, int lcmState, Map<String, Double> values) {
+    }
 
     /** VM states that changed after {@code cursor}, oldest first, at most {@code limit}. */
     Future<VmChanges> changesSince(long cursor, int limit);

@@ -57,6 +57,7 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_TRANSIENT_TIMEOUT", List.of("transient_timeout"));
         ENV_KEYS.put("FLOTILLA_POLL_INTERVAL_MS", List.of("poll_interval_ms"));
         ENV_KEYS.put("FLOTILLA_RESYNC_INTERVAL", List.of("resync_interval"));
+        ENV_KEYS.put("FLOTILLA_AUTOSCALER_INTERVAL", List.of("autoscaler_interval"));
         ENV_KEYS.put("FLOTILLA_SIM_DEPLOY_SECONDS", List.of("simulator", "deploy_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_TERMINATE_SECONDS", List.of("simulator", "terminate_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));

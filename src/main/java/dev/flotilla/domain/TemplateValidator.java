@@ -33,7 +33,6 @@ public final class TemplateValidator {
     private static final List<String> POLICY_TYPES = List.of("CHANGE", "CARDINALITY", "PERCENTAGE_CHANGE");
     private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z0-9_]+");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?[0-9]+");
-    private static final Pattern CRON_FIELD = Pattern.compile("[0-9A-Za-z*?/,#LW-]+");
 
     private static final List<Field> SERVICE_SCHEMA = List.of(
             Field.string("name").mandatory(),
@@ -207,7 +206,7 @@ public final class TemplateValidator {
             throw new ValidationException(field + ".start_time", prefix
                     + " 'start_time' is not a valid Time. Try with YYYY-MM-DD hh:mm:ss or 0YYY-MM-DDThh:mm:ssZ");
         }
-        if (recurrence != null && !isCron(recurrence.asText())) {
+        if (recurrence != null && !Autoscaling.isCron(recurrence.asText())) {
             throw new ValidationException(field + ".recurrence", prefix + " 'recurrence' is not a valid cron expression");
         }
     }
@@ -229,20 +228,6 @@ public final class TemplateValidator {
         } catch (DateTimeParseException e) {
             return false;
         }
-    }
-
-    /** Shape check of a 5-field cron expression; the autoscaler's cron library does the full parse. */
-    static boolean isCron(String text) {
-        String[] fields = text.trim().split("\\s+");
-        if (fields.length != 5) {
-            return false;
-        }
-        for (String f : fields) {
-            if (!CRON_FIELD.matcher(f).matches()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void checkUniqueNames(ArrayNode roles) {

@@ -27,18 +27,19 @@ public final class SimulatorStore {
             id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
             deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at, terminate_hard,
             fail_step, user_template::text AS user_template, reboots, snapshots::text AS snapshots,
-            disk_snapshots::text AS disk_snapshots, change_seq, created_at
+            disk_snapshots::text AS disk_snapshots, generators::text AS generators, change_seq, created_at
             """;
     private static final String INSERT_VM = """
             INSERT INTO sim_vms (request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
                                  deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at,
-                                 user_template, fail_step)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16)
+                                 user_template, fail_step, generators)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16, $17::text::jsonb)
             ON CONFLICT (request_key) DO NOTHING
             RETURNING %s
             """.formatted(VM_COLUMNS);
     private static final String FIND_BY_KEY = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = $1";
     private static final String FIND_BY_KEYS = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = ANY($1)";
+    private static final String FIND_BY_IDS = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE id = ANY($1)";
     private static final String FIND_BY_ID = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE id = $1";
     private static final String LIST_VMS = "SELECT " + VM_COLUMNS + " FROM sim_vms ORDER BY id";
     private static final String DUE = "SELECT " + VM_COLUMNS + """
@@ -52,6 +53,14 @@ public final class SimulatorStore {
             """;
     private static final String CHANGES = "SELECT " + VM_COLUMNS
             + " FROM sim_vms WHERE change_seq > $1 ORDER BY change_seq LIMIT $2";
+    private static final String MERGE_OBSERVABLES = """
+            UPDATE sim_vms SET monitoring = monitoring || $2::text::jsonb, user_template = user_template || $3::text::jsonb,
+                   change_seq = nextval('sim_vm_change_seq')
+            WHERE id = $1
+            """;
+    private static final String MONITORING = """
+            SELECT id, monitoring::text AS monitoring FROM sim_vms WHERE id = ANY($1)
+            """;
     private static final String FIND_TEMPLATE = "SELECT id, name, attributes::text AS attributes FROM sim_templates WHERE id = $1";
     private static final String LIST_TEMPLATES = "SELECT id, name, attributes::text AS attributes FROM sim_templates ORDER BY id";
     private static final String INSERT_TEMPLATE = """
@@ -95,7 +104,8 @@ public final class SimulatorStore {
                 .addDouble(vm.deploySeconds()).addDouble(vm.terminateSeconds()).addDouble(vm.readySeconds())
                 .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
                 .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt()))
-                .addString(Json.write(vm.userTemplate())).addString(failName(vm.failStep()))).toList();
+                .addString(Json.write(vm.userTemplate())).addString(failName(vm.failStep()))
+                .addString(Json.write(vm.generators()))).toList();
         return pool.withTransaction(conn -> conn.preparedQuery(INSERT_VM).executeBatch(rows)).compose(result -> {
             Map<String, SimVm> byKey = new HashMap<>();
             RowSet<Row> rs = result;
@@ -117,6 +127,22 @@ public final class SimulatorStore {
         });
     }
 
+    /** Merges metrics into a VM's MONITORING and USER_TEMPLATE (what OneGate or the hypervisor would report). */
+    public Future<Void> mergeObservables(int id, ObjectNode monitoring, ObjectNode userTemplate) {
+        return pool.preparedQuery(MERGE_OBSERVABLES).execute(Tuple.of(id, Json.write(monitoring), Json.write(userTemplate)))
+                .mapEmpty();
+    }
+
+    /** The MONITORING documents of the given VMs. */
+    public Future<Map<Integer, ObjectNode>> monitoring(List<Integer> ids) {
+        return pool.preparedQuery(MONITORING).execute(Tuple.tuple().addArrayOfInteger(ids.toArray(new Integer[0])))
+                .map(rows -> {
+                    Map<Integer, ObjectNode> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getInteger("id"), Json.parseObject(r.getString("monitoring"))));
+                    return out;
+                });
+    }
+
     public Future<Optional<SimVm>> findByKey(String requestKey) {
         return pool.preparedQuery(FIND_BY_KEY).execute(Tuple.of(requestKey))
                 .map(rows -> ServiceStore.first(rows).map(SimulatorStore::fromRow));
@@ -125,6 +151,11 @@ public final class SimulatorStore {
     public Future<Optional<SimVm>> findById(int id) {
         return pool.preparedQuery(FIND_BY_ID).execute(Tuple.of(id))
                 .map(rows -> ServiceStore.first(rows).map(SimulatorStore::fromRow));
+    }
+
+    public Future<List<SimVm>> findByIds(List<Integer> ids) {
+        return pool.preparedQuery(FIND_BY_IDS).execute(Tuple.tuple().addArrayOfInteger(ids.toArray(new Integer[0])))
+                .map(SimulatorStore::vms);
     }
 
     public Future<List<SimVm>> listVms() {
@@ -188,6 +219,7 @@ public final class SimulatorStore {
                         : SimClock.FailStep.valueOf(r.getString("fail_step").toUpperCase(Locale.ROOT)),
                 Json.parseObject(r.getString("user_template")), r.getInteger("reboots"),
                 (ArrayNode) Json.parse(r.getString("snapshots")), (ArrayNode) Json.parse(r.getString("disk_snapshots")),
+                Json.parseObject(r.getString("generators")),
                 r.getLong("change_seq"), r.getOffsetDateTime("created_at").toInstant());
     }
 

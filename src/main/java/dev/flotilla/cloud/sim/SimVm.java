@@ -28,6 +28,7 @@ public record SimVm(
         int reboots,
         ArrayNode snapshots,
         ArrayNode diskSnapshots,
+        ObjectNode generators,
         long changeSeq,
         Instant createdAt) {
 
@@ -61,14 +62,14 @@ public record SimVm(
         SimVm running = forced(now, state, lcmState, ready);
         return new SimVm(id, requestKey, name, templateId, serviceId, roleName, running.state, running.lcmState,
                 running.ready, running.phase, deploySeconds, terminateSeconds, readySeconds, running.phaseStartedAt,
-                null, terminateHard, failStep, userTemplate, reboots + 1, snapshots, diskSnapshots, changeSeq,
-                createdAt);
+                null, terminateHard, failStep, userTemplate, reboots + 1, snapshots, diskSnapshots, generators,
+                changeSeq, createdAt);
     }
 
     private SimVm with(SimClock.Phase newPhase, Instant started, int newState, int newLcm, boolean newReady,
                        Instant next, boolean hard) {
         return new SimVm(id, requestKey, name, templateId, serviceId, roleName, newState, newLcm, newReady, newPhase,
                 deploySeconds, terminateSeconds, readySeconds, started, next, hard, failStep, userTemplate, reboots,
-                snapshots, diskSnapshots, changeSeq, createdAt);
+                snapshots, diskSnapshots, generators, changeSeq, createdAt);
     }
 }

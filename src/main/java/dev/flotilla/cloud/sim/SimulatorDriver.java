@@ -101,7 +101,7 @@ public final class SimulatorDriver implements CloudDriver {
                 seconds(attributes, "SIM_TERMINATE_SECONDS", defaults.terminateSeconds()),
                 seconds(attributes, "SIM_READY_SECONDS", defaults.readySeconds()),
                 now, null, false, failStep(attributes, request.requestKey()), userTemplate, 0,
-                Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode(), 0, now);
+                Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode(), SimMetrics.generators(attributes), 0, now);
         return vm.at(now);
     }
 
@@ -212,6 +212,47 @@ public final class SimulatorDriver implements CloudDriver {
                 return Future.failedFuture(e);
             }
         }));
+    }
+
+    @Override
+    public Future<Map<Integer, VmMetrics>> metrics(List<Integer> vmIds) {
+        if (vmIds.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        return outage.guard(() -> store.findByIds(vmIds).compose(vms -> store.monitoring(vmIds).map(monitoring -> {
+            Instant now = clock.instant();
+            Map<Integer, VmMetrics> out = new HashMap<>();
+            for (SimVm stored : vms) {
+                SimVm vm = stored.at(now);
+                Map<String, Double> values = new HashMap<>();
+                double age = (now.toEpochMilli() - vm.createdAt().toEpochMilli()) / 1000.0;
+                // Lowest precedence first, so USER_TEMPLATE wins over MONITORING (elasticity.md §4).
+                vm.generators().properties().forEach(e -> {
+                    double v = SimMetrics.value(e.getValue().asText(), age);
+                    if (!Double.isNaN(v)) {
+                        values.put(e.getKey(), v);
+                    }
+                });
+                putNumbers(values, monitoring.getOrDefault(vm.id(), Json.object()));
+                putNumbers(values, vm.userTemplate());
+                out.put(vm.id(), new VmMetrics(vm.state(), vm.lcmState(), values));
+            }
+            return out;
+        })));
+    }
+
+    /** Strings count by their leading number ("12.5" → 12.5, "12abc" → 12, "abc" → 0); structures are ignored. */
+    private static void putNumbers(Map<String, Double> values, ObjectNode attributes) {
+        attributes.properties().forEach(e -> {
+            JsonNode v = e.getValue();
+            if (v.isNumber()) {
+                values.put(e.getKey().toUpperCase(Locale.ROOT), v.asDouble());
+            } else if (v.isTextual()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*-?[0-9]+(\\.[0-9]+)?")
+                        .matcher(v.asText());
+                values.put(e.getKey().toUpperCase(Locale.ROOT), m.find() ? Double.parseDouble(m.group().trim()) : 0);
+            }
+        });
     }
 
     /** Materializes what became due, then reads every VM whose state changed after {@code cursor}. */
