@@ -63,6 +63,9 @@ public final class ApiVerticle extends VerticleBase {
         router.route().failureHandler(Http::failure);
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+        // WebSocket handshakes (the /events stream) are authenticated and accepted outside the router.
+        EventStream events = new EventStream(vertx, new ServiceStore(pool));
+        server.webSocketHandshakeHandler(handshake -> events.handle(handshake, auth));
         return server.requestHandler(router).listen()
                 .onSuccess(s -> LOG.debug("API listening on {}:{}", config.host(), s.actualPort()));
     }

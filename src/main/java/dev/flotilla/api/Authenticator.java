@@ -38,24 +38,35 @@ final class Authenticator {
     }
 
     void handle(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
+        authenticate(ctx.request().getHeader("Authorization")).onSuccess(identity -> {
+            ctx.put(IDENTITY, identity);
+            ctx.next();
+        }).onFailure(e -> {
+            if (e instanceof OperationException o && o.status() == 401) {
+                ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"flotilla\"");
+            }
+            ctx.fail(e);
+        });
+    }
+
+    /**
+     * The identity behind a Basic {@code Authorization} header, or a 401 {@link OperationException}
+     * with OneFlow's texts.
+     */
+    Future<Identity> authenticate(String header) {
         Optional<String[]> credentials = parse(header);
         if (credentials.isEmpty()) {
-            ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"flotilla\"");
-            ctx.fail(new OperationException(401, "unauthenticated", "A username and password must be provided",
-                    Map.of()));
-            return;
+            return Future.failedFuture(new OperationException(401, "unauthenticated",
+                    "A username and password must be provided", Map.of()));
         }
         String user = credentials.get()[0];
         String password = credentials.get()[1];
         String digest = digest(header);
         Cached cached = cache.get(digest);
         if (cached != null && cached.expiresAt > System.currentTimeMillis()) {
-            ctx.put(IDENTITY, cached.identity);
-            ctx.next();
-            return;
+            return Future.succeededFuture(cached.identity);
         }
-        users.find(user).compose(found -> {
+        return users.find(user).compose(found -> {
             if (found.isEmpty() || found.get().passwordHash() == null) {
                 return Future.succeededFuture(Optional.<Identity>empty());
             }
@@ -63,18 +74,17 @@ final class Authenticator {
             return vertx.executeBlocking(() -> Passwords.verify(password, row.passwordHash()), false)
                     .map(ok -> ok ? Optional.of(new Identity(row.id(), row.name(), row.gid(), row.gname()))
                             : Optional.<Identity>empty());
-        }).onSuccess(identity -> {
+        }).compose(identity -> {
             if (identity.isEmpty()) {
-                ctx.fail(new OperationException(401, "unauthenticated", "Invalid credentials", Map.of()));
-                return;
+                return Future.failedFuture(new OperationException(401, "unauthenticated", "Invalid credentials",
+                        Map.of()));
             }
             if (cache.size() >= CACHE_MAX) {
                 cache.clear();
             }
             cache.put(digest, new Cached(identity.get(), System.currentTimeMillis() + CACHE_MILLIS));
-            ctx.put(IDENTITY, identity.get());
-            ctx.next();
-        }).onFailure(ctx::fail);
+            return Future.succeededFuture(identity.get());
+        });
     }
 
     private static Optional<String[]> parse(String header) {

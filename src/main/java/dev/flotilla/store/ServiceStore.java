@@ -145,6 +145,10 @@ public final class ServiceStore {
     private static final String PURGE_DONE_OLDER = """
             DELETE FROM services WHERE state = 5 AND updated_at < now() - make_interval(secs => $1) RETURNING id
             """;
+    private static final String EVENTS_SINCE = """
+            SELECT seq, service_id, at, kind, severity, message, data::text AS data FROM service_events
+            WHERE seq > $1 AND (cardinality($2::int[]) = 0 OR service_id = ANY($2)) ORDER BY seq LIMIT $3
+            """;
     private static final String DELETE_EVENTS = "DELETE FROM service_events WHERE service_id = ANY($1)";
 
     private final Pool pool;
@@ -180,6 +184,18 @@ public final class ServiceStore {
 
     public Future<List<Integer>> inMotionIds() {
         return ids(IN_MOTION_IDS);
+    }
+
+    /** Stored events after {@code since}, oldest first, optionally of some services only (stream replay). */
+    public Future<List<EventRecord>> eventsSince(long since, java.util.Collection<Integer> serviceIds, int limit) {
+        Tuple args = Tuple.tuple().addLong(since).addArrayOfInteger(serviceIds.toArray(new Integer[0])).addInteger(limit);
+        return pool.preparedQuery(EVENTS_SINCE).execute(args).map(rows -> {
+            List<EventRecord> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new EventRecord(r.getLong("seq"), r.getInteger("service_id"),
+                    r.getOffsetDateTime("at").toInstant(), r.getString("kind"), r.getString("severity").charAt(0),
+                    r.getString("message"), r.getString("data") == null ? null : Json.parse(r.getString("data")))));
+            return out;
+        });
     }
 
     public Future<List<Integer>> expiredDeadlineIds() {

@@ -1,0 +1,155 @@
+package dev.flotilla.api;
+
+import dev.flotilla.Addresses;
+import dev.flotilla.store.EventRecord;
+import dev.flotilla.store.ServiceStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code /events}: every recorded service event as a JSON frame. {@code ?services=1,2} filters,
+ * {@code ?since=<seq>} replays the stored events after that sequence number and then goes on live,
+ * with nothing missed or repeated at the seam. A client that cannot keep up is closed with a
+ * reason instead of being buffered without bound. One event-bus consumer per API verticle fans out.
+ */
+final class EventStream {
+    private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+    static final String PATH = "/events";
+    private static final int REPLAY_LIMIT = 10_000;
+    /** Policy violation: the client did not read fast enough (RFC 6455 §7.4.1). */
+    private static final short TOO_SLOW = 1008;
+
+    private final ServiceStore services;
+    private final Set<Subscriber> subscribers = new LinkedHashSet<>();
+
+    EventStream(Vertx vertx, ServiceStore services) {
+        this.services = services;
+        vertx.eventBus().<JsonObject>consumer(Addresses.SERVICE_EVENTS, message -> {
+            for (Subscriber s : List.copyOf(subscribers)) {
+                s.live(message.body());
+            }
+        });
+    }
+
+    /**
+     * The handshake is authenticated like the REST API (a Basic {@code Authorization} header, or
+     * {@code ?auth=base64(user:password)} since browsers cannot set headers on a WebSocket) before it is
+     * accepted; bad parameters and credentials are refused with 400 and 401.
+     */
+    void handle(ServerWebSocketHandshake handshake, Authenticator auth) {
+        if (!handshake.path().equals(PATH)) {
+            handshake.reject(404);
+            return;
+        }
+        String header = handshake.headers().get("Authorization");
+        Set<Integer> filter = new HashSet<>();
+        Long since;
+        try {
+            Map<String, String> params = queryParams(handshake.query());
+            if (header == null && params.containsKey("auth")) {
+                header = "Basic " + params.get("auth");
+            }
+            String services = params.get("services");
+            if (services != null && !services.isBlank()) {
+                for (String id : services.split(",")) {
+                    filter.add(Integer.parseInt(id.trim()));
+                }
+            }
+            String s = params.get("since");
+            since = s == null || s.isBlank() ? null : Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            handshake.reject(400);
+            return;
+        }
+        auth.authenticate(header).onFailure(e -> handshake.reject(401)).onSuccess(identity -> handshake.accept()
+                .onSuccess(ws -> subscribe(ws, filter, since)));
+    }
+
+    private void subscribe(ServerWebSocket ws, Set<Integer> filter, Long since) {
+        Subscriber subscriber = new Subscriber(ws, filter);
+        subscribers.add(subscriber);
+        ws.closeHandler(v -> subscribers.remove(subscriber));
+        if (since == null) {
+            subscriber.goLive(List.of());
+            return;
+        }
+        services.eventsSince(since, filter, REPLAY_LIMIT)
+                .onSuccess(subscriber::goLive)
+                .onFailure(e -> ws.close((short) 1011, "replay failed: " + e.getMessage()));
+    }
+
+    private static Map<String, String> queryParams(String query) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (query == null || query.isEmpty()) {
+            return out;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            out.put(key, value);
+        }
+        return out;
+    }
+
+    private final class Subscriber {
+        private final ServerWebSocket ws;
+        private final Set<Integer> filter;
+        /** Live events that arrive while the replay is read; sent after it, minus what it already sent. */
+        private List<JsonObject> pending = new ArrayList<>();
+        private final Set<Long> replayed = new HashSet<>();
+        private boolean closed;
+
+        Subscriber(ServerWebSocket ws, Set<Integer> filter) {
+            this.ws = ws;
+            this.filter = filter;
+        }
+
+        void live(JsonObject event) {
+            if (!filter.isEmpty() && !filter.contains(event.getInteger("service_id"))) {
+                return;
+            }
+            if (pending != null) {
+                pending.add(event);
+            } else if (!replayed.contains(event.getLong("seq"))) {
+                send(event);
+            }
+        }
+
+        /** Sends the replay, then what arrived live meanwhile that the replay did not already hold. */
+        void goLive(List<EventRecord> replay) {
+            for (EventRecord e : replay) {
+                replayed.add(e.seq());
+                send(e.toFrame());
+            }
+            List<JsonObject> buffered = pending;
+            pending = null;
+            buffered.stream().filter(event -> !replayed.contains(event.getLong("seq"))).forEach(this::send);
+        }
+
+        private void send(JsonObject event) {
+            if (closed) {
+                return;
+            }
+            if (ws.writeQueueFull()) {
+                closed = true;
+                subscribers.remove(this);
+                LOG.info("dropping a slow /events client");
+                ws.close(TOO_SLOW, "client too slow: events were not read in time; reconnect with since=<last seq>");
+                return;
+            }
+            ws.writeTextMessage(event.encode());
+        }
+    }
+}
