@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,9 @@ public final class ApiVerticle extends VerticleBase {
 
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+        // The web UI's files are public; it signs in with the same credentials as the API, per request.
+        router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
+        router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(auth::handle);
         router.route().handler(new Idempotency(new IdempotencyStore(pool))::handle);
         DocumentActions documentActions = new DocumentActions(new DocumentAdmin(pool));

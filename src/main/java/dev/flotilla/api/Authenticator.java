@@ -42,7 +42,9 @@ final class Authenticator {
             ctx.put(IDENTITY, identity);
             ctx.next();
         }).onFailure(e -> {
-            if (e instanceof OperationException o && o.status() == 401) {
+            // Scripts (the web UI) handle a 401 themselves; a challenge would make the browser ask instead.
+            boolean script = "XMLHttpRequest".equals(ctx.request().getHeader("X-Requested-With"));
+            if (e instanceof OperationException o && o.status() == 401 && !script) {
                 ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"flotilla\"");
             }
             ctx.fail(e);

@@ -1,0 +1,152 @@
+package dev.flotilla.it;
+
+import dev.flotilla.support.TestDatabase;
+import dev.flotilla.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web UI end to end in real headless Chromium (Debian's chromium + chromium-driver, installed
+ * by .ci/run): sign in, instantiate from the form, watch the service go DEPLOYING → RUNNING without
+ * reloading, run a batched role action, delete, see DONE, purge.
+ */
+class WebUiIT {
+    private static TestDatabase db;
+    private static TestServer server;
+    private static WebDriver browser;
+    private static WebDriverWait wait;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = TestDatabase.fresh();
+        server = TestServer.start(db, java.util.Map.of("FLOTILLA_SIM_DEPLOY_SECONDS", "2"));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(new File("/usr/bin/chromium"));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-quic", "--lang=en-US", "--user-data-dir="
+                        + Files.createTempDirectory("flotilla-chromium").toString());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        // Live updates redraw parts of the page while a condition looks at them.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        server.close();
+        db.close();
+    }
+
+    private static WebElement visible(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private static String rowState(String serviceId) {
+        return browser.findElement(By.cssSelector("#services tr[data-id='" + serviceId + "'] td.state"))
+                .getAttribute("data-state");
+    }
+
+    @Test
+    void anOperatorDeploysWatchesActsDeletesAndPurges() {
+        int template = server.createTemplate("""
+                {"name": "shop", "roles": [{"name": "web", "type": "vm", "template_id": 0, "cardinality": 2}]}
+                """);
+        browser.get(server.api().baseUrl() + "/");
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+
+        // A wrong password is refused with the server's message, shown.
+        visible(By.id("password")).sendKeys("wrong");
+        browser.findElement(By.id("signin-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "Invalid credentials"));
+        WebElement password = browser.findElement(By.id("password"));
+        password.clear();
+        password.sendKeys(TestServer.PASSWORD);
+        browser.findElement(By.id("signin-button")).click();
+        visible(By.id("services"));
+
+        visible(By.cssSelector("#nav a[href='#/templates']")).click();
+        try {
+            visible(By.cssSelector("#templates tr[data-id='" + template + "'] .instantiate")).click();
+        } catch (RuntimeException e) {
+            java.nio.file.Path shot = ((org.openqa.selenium.TakesScreenshot) browser)
+                    .getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath();
+            try {
+                Files.copy(shot, java.nio.file.Path.of("target", "webui-failure.png"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.writeString(java.nio.file.Path.of("target", "webui-failure.html"), browser.getPageSource()
+                        + "\n<!-- hash=" + ((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript("return location.href + ' gen=' + generation") + " -->");
+            } catch (java.io.IOException io) {
+                e.addSuppressed(io);
+            }
+            throw e;
+        }
+        visible(By.id("service-name")).sendKeys("shop-ui");
+        browser.findElement(By.id("instances")).clear();
+        browser.findElement(By.id("instances")).sendKeys("1");
+        browser.findElement(By.id("create")).click();
+
+        visible(By.id("services"));
+        String id = wait.until(d -> d.findElements(By.cssSelector("#services tbody tr")).stream()
+                .filter(r -> r.getText().contains("shop-ui")).map(r -> r.getAttribute("data-id")).findFirst()
+                .orElse(null));
+        // No reload from here on: the page follows the /events stream.
+        wait.until(d -> "DEPLOYING".equals(rowState(id)));
+        wait.until(d -> "RUNNING".equals(rowState(id)));
+
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#services tr[data-id='" + id + "']")).click();
+            return true;
+        });
+        visible(By.cssSelector("[data-tab='roles']")).click();
+        WebElement role = visible(By.cssSelector("fieldset.role[data-role='web']"));
+        new Select(role.findElement(By.cssSelector("select.action"))).selectByVisibleText("reboot");
+        role.findElement(By.cssSelector("input.number")).sendKeys("1");
+        role.findElement(By.cssSelector("input.period")).sendKeys("1");
+        role.findElement(By.cssSelector("button.run")).click();
+        browser.findElement(By.cssSelector("[data-tab='log']")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#log td")).stream()
+                .anyMatch(td -> td.getText().endsWith("(batch 2/2)")));
+
+        browser.findElement(By.id("delete")).click();
+        wait.until(d -> "DONE".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
+
+        browser.get(server.api().baseUrl() + "/#/services");
+        visible(By.id("purge")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#services tr[data-id='" + id + "']")).isEmpty());
+        assertEquals(404, server.api().get("/service/" + id).status());
+    }
+
+    @Test
+    void russianLabelsFromTheSwitch() {
+        browser.get(server.api().baseUrl() + "/#/services");
+        new Select(visible(By.id("lang"))).selectByValue("ru");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Войти"));
+        new Select(browser.findElement(By.id("lang"))).selectByValue("en");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Sign in"));
+    }
+}
