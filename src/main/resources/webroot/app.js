@@ -10,7 +10,8 @@ const I18N = {
     info: 'Info', roles: 'Roles', log: 'Log', delete: 'Delete', recover: 'Recover', recoverDelete: 'Recover - delete',
     role: 'Role', cardinality: 'Cardinality', action: 'Action', number: 'Number', period: 'Period', args: 'Arguments',
     run: 'Run', scale: 'Scale', force: 'Force', vms: 'VMs', userInputs: 'User inputs', strategy: 'Strategy',
-    back: 'Back', time: 'Time', message: 'Message',
+    back: 'Back', time: 'Time', message: 'Message', runOnSelected: 'Run on selected VMs', selectVms: 'Select VMs first',
+    template: 'Template', body: 'Contents',
   },
   ru: {
     templates: 'Шаблоны — Сервисы', services: 'Экземпляры ВМ — Сервисы', signIn: 'Войти', signOut: 'Выйти',
@@ -21,7 +22,8 @@ const I18N = {
     recoverDelete: 'Восстановить - удалить', role: 'Роль', cardinality: 'Количество ВМ', action: 'Действие',
     number: 'Номер', period: 'Период', args: 'Аргументы', run: 'Выполнить', scale: 'Масштабировать', force: 'Принудительно',
     vms: 'ВМ', userInputs: 'Пользовательские входные данные', strategy: 'Стратегия', back: 'Назад', time: 'Время',
-    message: 'Сообщение',
+    message: 'Сообщение', runOnSelected: 'Выполнить для выбранных ВМ', selectVms: 'Сначала выберите ВМ',
+    template: 'Шаблон', body: 'Содержимое',
   },
 };
 const STATES = ['PENDING', 'DEPLOYING', 'RUNNING', 'UNDEPLOYING', 'WARNING', 'DONE', 'FAILED_UNDEPLOYING',
@@ -101,13 +103,25 @@ async function templatesView(mine) {
   const table = el(`<table id="templates"><thead><tr><th>${t('id')}</th><th>${t('name')}</th><th>${t('owner')}</th>
     <th>${t('registered')}</th><th></th></tr></thead><tbody></tbody></table>`);
   docs.forEach((d) => {
-    const row = el(`<tr data-id="${d.ID}"><td>${d.ID}</td><td>${esc(d.NAME)}</td><td>${esc(d.UNAME)}</td>
+    const row = el(`<tr data-id="${d.ID}"><td>${d.ID}</td><td><a href="#/template/${d.ID}">${esc(d.NAME)}</a></td><td>${esc(d.UNAME)}</td>
       <td>${time(d.TEMPLATE.BODY.registration_time)}</td>
       <td><button class="instantiate">${t('instantiate')}</button></td></tr>`);
     row.querySelector('.instantiate').addEventListener('click', () => instantiateForm(d));
     table.tBodies[0].appendChild(row);
   });
   draw(mine, el(`<h2>${t('templates')}</h2>`), table, el('<div id="instantiate-form"></div>'));
+}
+
+/** A template page: its information and contents, and the instantiate form. */
+async function templateView(id, mine) {
+  const doc = (await api('GET', '/service_template/' + id)).DOCUMENT;
+  const page = el(`<section id="template" data-id="${doc.ID}"><h2>${t('template')} ${esc(doc.NAME)}</h2>
+    <table><tr><th>${t('id')}</th><td>${doc.ID}</td></tr><tr><th>${t('owner')}</th><td>${esc(doc.UNAME)}</td></tr>
+    <tr><th>${t('registered')}</th><td>${time(doc.TEMPLATE.BODY.registration_time)}</td></tr></table>
+    <h3>${t('body')}</h3><pre id="template-body">${esc(JSON.stringify(doc.TEMPLATE.BODY, null, 2))}</pre>
+    <button class="instantiate">${t('instantiate')}</button><div id="instantiate-form"></div></section>`);
+  page.querySelector('.instantiate').addEventListener('click', () => instantiateForm(doc));
+  draw(mine, page);
 }
 
 /** The seed's form: service name and number of instances, plus the template's user inputs. */
@@ -220,6 +234,8 @@ function roleBlock(id, r) {
     <label>${t('cardinality')} <input class="cardinality" type="number" min="0" value="${r.cardinality}"></label>
     <label><input class="force" type="checkbox"> ${t('force')}</label>
     <button class="scale">${t('scale')}</button>
+    <div class="vm-actions"><select class="vm-action">${ACTIONS.map((a) => `<option>${a}</option>`).join('')}</select>
+    <button class="vm-run">${t('runOnSelected')}</button></div>
     <table class="vms"><thead><tr><th></th><th>${t('id')}</th><th>${t('name')}</th></tr></thead><tbody>
     ${(r.nodes || []).map((n) => `<tr><td><input type="checkbox" value="${n.deploy_id}"></td><td>${n.deploy_id}</td>
       <td>${esc(n.vm_info && n.vm_info.VM ? n.vm_info.VM.NAME : '')}</td></tr>`).join('')}</tbody></table></fieldset>`);
@@ -227,6 +243,13 @@ function roleBlock(id, r) {
     `/service/${id}/role/${encodeURIComponent(r.name)}/action`, { action: { perform: block.querySelector('.action').value,
       params: { number: block.querySelector('.number').value, period: block.querySelector('.period').value,
         args: block.querySelector('.args').value } } })));
+  // Per-VM actions: the selected VMs only, all at once.
+  block.querySelector('.vm-run').addEventListener('click', () => {
+    const ids = [...block.querySelectorAll('.vms input:checked')].map((c) => parseInt(c.value, 10));
+    if (!ids.length) { showError(t('selectVms')); return; }
+    act(() => api('POST', `/service/${id}/role/${encodeURIComponent(r.name)}/action`, { action: {
+      perform: block.querySelector('.vm-action').value, params: { number: 0, period: 0, vm_ids: ids } } }));
+  });
   block.querySelector('.scale').addEventListener('click', () => act(() => api('POST', `/service/${id}/scale`, {
     role_name: r.name, cardinality: parseInt(block.querySelector('.cardinality').value, 10),
     force: block.querySelector('.force').checked })));
@@ -276,6 +299,7 @@ async function route() {
   const hash = location.hash || '#/services';
   try {
     if (hash.startsWith('#/templates')) await templatesView(mine);
+    else if (hash.startsWith('#/template/')) await templateView(hash.split('/')[2], mine);
     else if (hash.startsWith('#/service/')) await serviceView(hash.split('/')[2], mine);
     else await servicesView(mine);
   } catch (e) {

@@ -134,6 +134,20 @@ final class ServiceRoutes {
         if (args != null && !args.isNull() && !args.isTextual()) {
             throw OperationException.badRequest("action.params.args", "KEY: 'args' must be a String;");
         }
+        JsonNode vmIds = action.params().get("vm_ids");
+        if (vmIds != null && !vmIds.isNull()) {
+            if (!vmIds.isArray() || vmIds.isEmpty()) {
+                throw OperationException.badRequest("action.params.vm_ids", "KEY: 'vm_ids' must be a non-empty Array;");
+            }
+            io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+            for (JsonNode v : vmIds) {
+                if (!v.canConvertToInt()) {
+                    throw OperationException.badRequest("action.params.vm_ids", "KEY: 'vm_ids' must hold VM IDs;");
+                }
+                ids.add(v.asInt());
+            }
+            command.put("vmIds", ids);
+        }
         command.put("command", "role_action").put("action", action.perform())
                 .put("args", args == null || args.isNull() || args.asText().isEmpty() ? null : args.asText())
                 .put("number", batchParam(action.params(), "number", defaultActionNumber))

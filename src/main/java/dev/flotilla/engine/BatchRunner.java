@@ -51,7 +51,8 @@ public final class BatchRunner {
                     .map(v -> ServiceEvent.vm('I', batch.role(), "Role " + batch.role() + " : VM " + vmId + " "
                             + what + " done (batch " + batch.batch() + "/" + batch.batches() + ")"))
                     .recover(e -> Future.succeededFuture(ServiceEvent.vm('E', batch.role(), "Role " + batch.role()
-                            + " : VM " + vmId + " error performing " + what + "; " + e.getMessage()))));
+                            + " : VM " + vmId + " error performing " + what + " (batch " + batch.batch() + "/"
+                            + batch.batches() + "); " + e.getMessage()))));
         }
         return Future.join(outcomes).transform(ar -> {
             List<ServiceEvent> events = outcomes.stream().map(Future::result).toList();

@@ -227,6 +227,9 @@ public final class Engine {
         String args = command.getString("args");
         int number = command.getInteger("number");
         int period = command.getInteger("period");
+        // Flotilla's extension for the UI's per-VM actions: only these VMs of the role.
+        java.util.Set<Integer> only = command.getJsonArray("vmIds") == null ? null
+                : new java.util.HashSet<>(command.getJsonArray("vmIds").stream().map(v -> ((Number) v).intValue()).toList());
         return lanes.submit(id, () -> load(id).compose(record -> {
             Instant now = clock.instant();
             List<RoleRecord> roles;
@@ -245,7 +248,8 @@ public final class Engine {
             Map<String, List<RoleActions.Batch>> schedule = new LinkedHashMap<>();
             List<RoleActionStore.NewBatch> batches = new ArrayList<>();
             for (RoleRecord role : roles) {
-                List<Integer> vmIds = role.members().stream().map(VmSnapshot::vmId).filter(Objects::nonNull).toList();
+                List<Integer> vmIds = role.members().stream().map(VmSnapshot::vmId).filter(Objects::nonNull)
+                        .filter(vm -> only == null || only.contains(vm)).toList();
                 schedule.put(role.name(), RoleActions.schedule(vmIds, number, period, now));
                 if (!vmIds.isEmpty()) {
                     batches.add(new RoleActionStore.NewBatch(id, role.name(), action, args, number, period, vmIds, now));

@@ -163,6 +163,8 @@ class RoleOperationsIT {
                 .contains("in 2 batch(es) of 2 every 1 s")), "action_number 2, action_period 1 from the config");
         assertEquals(400, act(id, "my_role", "reboot", "{\"number\": \"two\"}").status());
         assertEquals(400, act(id, "my_role", "dance", "{}").status());
+        assertEquals(400, act(id, "my_role", "reboot", "{\"vm_ids\": []}").status());
+        assertEquals(400, act(id, "my_role", "reboot", "{\"vm_ids\": [\"x\"]}").status());
         assertEquals(404, act(id, "nobody", "reboot", "{}").status());
         assertEquals("Role 'nobody' not found", act(id, "nobody", "reboot", "{}").body());
     }

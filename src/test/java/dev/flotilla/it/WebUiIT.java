@@ -89,8 +89,10 @@ class WebUiIT {
         visible(By.id("services"));
 
         visible(By.cssSelector("#nav a[href='#/templates']")).click();
+        visible(By.cssSelector("#templates a[href='#/template/" + template + "']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("template-body"), "\"name\": \"web\""));
         try {
-            visible(By.cssSelector("#templates tr[data-id='" + template + "'] .instantiate")).click();
+            visible(By.cssSelector("#template .instantiate")).click();
         } catch (RuntimeException e) {
             java.nio.file.Path shot = ((org.openqa.selenium.TakesScreenshot) browser)
                     .getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath();
@@ -128,9 +130,19 @@ class WebUiIT {
         role.findElement(By.cssSelector("input.number")).sendKeys("1");
         role.findElement(By.cssSelector("input.period")).sendKeys("1");
         role.findElement(By.cssSelector("button.run")).click();
+        // A per-VM action on the selected VM only.
+        WebElement vms = visible(By.cssSelector("fieldset.role[data-role='web'] table.vms"));
+        String firstVm = vms.findElement(By.cssSelector("input[type=checkbox]")).getAttribute("value");
+        vms.findElement(By.cssSelector("input[type=checkbox]")).click();
+        new Select(browser.findElement(By.cssSelector("fieldset.role[data-role='web'] select.vm-action")))
+                .selectByVisibleText("poweroff");
+        browser.findElement(By.cssSelector("fieldset.role[data-role='web'] button.vm-run")).click();
         browser.findElement(By.cssSelector("[data-tab='log']")).click();
         wait.until(d -> d.findElements(By.cssSelector("#log td")).stream()
                 .anyMatch(td -> td.getText().endsWith("(batch 2/2)")));
+        wait.until(d -> d.findElements(By.cssSelector("#log td")).stream()
+                .anyMatch(td -> td.getText().equals("Role web : VM " + firstVm + " poweroff done (batch 1/1)")));
+        assertEquals(8, server.api().get("/sim/vm/" + firstVm).json().path("VM").path("STATE").asInt());
 
         browser.findElement(By.id("delete")).click();
         wait.until(d -> "DONE".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
