@@ -44,8 +44,9 @@ public final class VmPoller {
 
     private Future<Void> readAll(long cursor) {
         return driver.changesSince(cursor, PAGE).compose(changes -> services.recordObserved(changes.vms())
-                .compose(serviceIds -> {
-                    wake(serviceIds);
+                .compose(observed -> {
+                    observed.events().forEach(e -> bus.publish(Addresses.SERVICE_EVENTS, e.toFrame()));
+                    wake(observed.serviceIds());
                     if (changes.vms().size() == PAGE) {
                         return readAll(changes.cursor());
                     }

@@ -55,7 +55,8 @@ public final class ServiceStore {
     private static final String LOG_JSON = """
             COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'at', extract(epoch FROM e.at),
                 'kind', e.kind, 'severity', e.severity, 'message', e.message) ORDER BY e.seq)
-              FROM (SELECT * FROM service_events WHERE service_id = s.id ORDER BY seq DESC LIMIT 50) e),
+              FROM (SELECT * FROM service_events WHERE service_id = s.id AND kind <> 'vm_state'
+                    ORDER BY seq DESC LIMIT 50) e),
               '[]'::json)::text AS log
             """;
 
@@ -127,16 +128,40 @@ public final class ServiceStore {
             """;
     private static final String RECORD_TERMINATE_FAILED = "UPDATE vms SET terminate_error = $2 WHERE request_key = $1";
     private static final String RECORD_NEVER_CREATED = "UPDATE vms SET gone = true WHERE request_key = $1";
+    /**
+     * Observed VM states, written by request key in one statement that also appends a
+     * {@code vm_state} event for each VM whose STATE/LCM_STATE changed (the stream's VM state frames).
+     */
     private static final String RECORD_OBSERVED = """
-            UPDATE vms v SET vm_id = o.vm_id, state = o.state, lcm_state = o.lcm_state, ready = o.ready,
-                   observed_at = now()
-            FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::bool[]) AS o(request_key, vm_id, state,
-                   lcm_state, ready)
-            WHERE v.request_key = o.request_key
-              AND (v.state IS DISTINCT FROM o.state OR v.lcm_state IS DISTINCT FROM o.lcm_state
-                   OR v.ready IS DISTINCT FROM o.ready OR v.vm_id IS DISTINCT FROM o.vm_id)
-            RETURNING v.service_id
-            """;
+            WITH o AS (SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::bool[])
+                         AS o(request_key, vm_id, state, lcm_state, ready)),
+            before AS (SELECT v.id, v.state AS old_state, v.lcm_state AS old_lcm FROM vms v JOIN o
+                         ON v.request_key = o.request_key
+                        WHERE v.state IS DISTINCT FROM o.state OR v.lcm_state IS DISTINCT FROM o.lcm_state
+                           OR v.ready IS DISTINCT FROM o.ready OR v.vm_id IS DISTINCT FROM o.vm_id
+                        FOR UPDATE OF v),
+            changed AS (UPDATE vms v SET vm_id = o.vm_id, state = o.state, lcm_state = o.lcm_state, ready = o.ready,
+                               observed_at = now()
+                          FROM o, before b WHERE v.request_key = o.request_key AND v.id = b.id
+                        RETURNING v.service_id, v.role_name, v.name, v.vm_id, v.state, v.lcm_state, b.old_state,
+                                  b.old_lcm),
+            events AS (INSERT INTO service_events (service_id, kind, severity, message, data)
+                       SELECT service_id, 'vm_state', 'I',
+                              'VM ' || name || ' (' || vm_id || '): '
+                                || COALESCE(%1$s[old_state + 1] || '/' || old_lcm, 'new') || ' -> '
+                                || %1$s[state + 1] || '/' || lcm_state,
+                              jsonb_build_object('role', role_name, 'vm_id', vm_id,
+                                'old', COALESCE(%1$s[old_state + 1] || '/' || old_lcm, ''),
+                                'new', %1$s[state + 1] || '/' || lcm_state)
+                         FROM changed
+                        WHERE old_state IS DISTINCT FROM state OR old_lcm IS DISTINCT FROM lcm_state
+                       RETURNING seq, service_id, at, kind, severity, message, data::text AS data)
+            SELECT service_id, NULL::bigint AS seq, NULL::timestamptz AS at, NULL AS kind, NULL AS severity,
+                   NULL AS message, NULL AS data FROM changed
+            UNION ALL
+            SELECT service_id, seq, at, kind, severity, message, data FROM events
+            """.formatted("(ARRAY['INIT','PENDING','HOLD','ACTIVE','STOPPED','SUSPENDED','DONE','FAILED','POWEROFF',"
+            + "'UNDEPLOYED','CLONING','CLONING_FAILURE'])");
     private static final String UNFINISHED_IDS = "SELECT id FROM services WHERE state <> 5 ORDER BY id";
     /** PENDING and the transient states: services that are on their way somewhere. */
     private static final String IN_MOTION_IDS = "SELECT id FROM services WHERE state IN (0, 1, 3, 8, 10, 11, 12)";
@@ -391,10 +416,14 @@ public final class ServiceStore {
 
     // ---- writes by the poller --------------------------------------------------------------------
 
-    /** Records observed VM states by request key; returns the services whose VMs actually changed. */
-    public Future<List<Integer>> recordObserved(List<VmObservation> observations) {
+    /** What an observation changed: the services to look at again, and the VM state events recorded. */
+    public record Observed(List<Integer> serviceIds, List<EventRecord> events) {
+    }
+
+    /** Records observed VM states by request key; only real differences are written. */
+    public Future<Observed> recordObserved(List<VmObservation> observations) {
         if (observations.isEmpty()) {
-            return Future.succeededFuture(List.of());
+            return Future.succeededFuture(new Observed(List.of(), List.of()));
         }
         int n = observations.size();
         String[] keys = new String[n];
@@ -412,13 +441,21 @@ public final class ServiceStore {
         }
         return pool.preparedQuery(RECORD_OBSERVED).execute(Tuple.of(keys, vmIds, states, lcms, ready)).map(rows -> {
             List<Integer> ids = new ArrayList<>();
+            List<EventRecord> events = new ArrayList<>();
             rows.forEach(r -> {
                 Integer sid = r.getInteger("service_id");
-                if (!ids.contains(sid)) {
-                    ids.add(sid);
+                if (r.getLong("seq") == null) {
+                    if (!ids.contains(sid)) {
+                        ids.add(sid);
+                    }
+                } else {
+                    events.add(new EventRecord(r.getLong("seq"), sid, r.getOffsetDateTime("at").toInstant(),
+                            r.getString("kind"), r.getString("severity").charAt(0), r.getString("message"),
+                            Json.parse(r.getString("data"))));
                 }
             });
-            return ids;
+            events.sort(java.util.Comparator.comparingLong(EventRecord::seq));
+            return new Observed(ids, events);
         });
     }
 

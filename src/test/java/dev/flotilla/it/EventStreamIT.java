@@ -68,9 +68,16 @@ class EventStreamIT {
             return null;
         }
 
+        /** The service's log messages as they streamed (VM state observations are not part of the log). */
         List<String> messages(int serviceId) {
             return frames.stream().filter(f -> f.path("service_id").asInt() == serviceId)
+                    .filter(f -> !f.path("kind").asText().equals("vm_state"))
                     .map(f -> f.path("message").asText()).toList();
+        }
+
+        List<JsonNode> vmStates(int serviceId) {
+            return frames.stream().filter(f -> f.path("service_id").asInt() == serviceId)
+                    .filter(f -> f.path("kind").asText().equals("vm_state")).toList();
         }
 
         void close() {
@@ -108,6 +115,12 @@ class EventStreamIT {
         assertEquals("service_state", running.path("kind").asText());
         assertEquals("DEPLOYING", running.path("data").path("old").asText());
         assertEquals("RUNNING", running.path("data").path("new").asText());
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.vmStates(id).stream()
+                .anyMatch(f -> f.path("data").path("new").asText().equals("ACTIVE/3")));
+        JsonNode vm = client.vmStates(id).get(0);
+        assertTrue(vm.path("message").asText().matches("VM r_0_\\(service_" + id + "\\) \\(\\d+\\): .+ -> .+"),
+                vm.toString());
+        assertEquals("r", vm.path("data").path("role").asText());
         List<Long> seqs = client.frames.stream().map(f -> f.path("seq").asLong()).toList();
         assertEquals(seqs.size(), new HashSet<>(seqs).size(), "no frame twice");
         client.close();
@@ -148,6 +161,8 @@ class EventStreamIT {
         Set<Long> seqs = new HashSet<>();
         first.frames.forEach(f -> seqs.add(f.path("seq").asLong()));
         second.frames.forEach(f -> assertTrue(seqs.add(f.path("seq").asLong()), "no duplicate at the seam: " + f));
+        assertTrue(second.vmStates(id).stream().anyMatch(f -> f.path("data").path("new").asText().equals("DONE/0")),
+                "VM state changes while away are replayed too");
         second.close();
     }
 
