@@ -264,83 +264,30 @@ public final class OneflowTemplate {
     }
 
     @Command(name = "chown", mixinStandardHelpOptions = true, description = "Changes the owner (and group) of templates.")
-    static final class Chown extends Cli.Base {
-        @Mixin
-        Cli.ConnectionWithP connection;
-        @Parameters(index = "0", paramLabel = "<range|list>")
-        String templates;
-        @Parameters(index = "1", paramLabel = "<user>")
-        String user;
-        @Parameters(index = "2", paramLabel = "<group>", arity = "0..1")
-        String group;
-
-        Cli.Connection connection() {
-            return connection;
-        }
-
-        int run(FlowClient client) {
-            ObjectNode params = Cli.JSON.createObjectNode().put("owner_id", Documents.userId(user));
-            if (group != null) {
-                params.put("group_id", Documents.groupId(group));
-            }
-            return Documents.act(client, "service_template", WHAT, templates, "chown", params);
+    static final class Chown extends Documents.Chown {
+        Documents.Target target() {
+            return Documents.Target.TEMPLATE;
         }
     }
 
     @Command(name = "chgrp", mixinStandardHelpOptions = true, description = "Changes the group of templates.")
-    static final class Chgrp extends Cli.Base {
-        @Mixin
-        Cli.ConnectionWithP connection;
-        @Parameters(index = "0", paramLabel = "<range|list>")
-        String templates;
-        @Parameters(index = "1", paramLabel = "<group>")
-        String group;
-
-        Cli.Connection connection() {
-            return connection;
-        }
-
-        int run(FlowClient client) {
-            return Documents.act(client, "service_template", WHAT, templates, "chgrp",
-                    Cli.JSON.createObjectNode().put("group_id", Documents.groupId(group)));
+    static final class Chgrp extends Documents.Chgrp {
+        Documents.Target target() {
+            return Documents.Target.TEMPLATE;
         }
     }
 
     @Command(name = "chmod", mixinStandardHelpOptions = true, description = "Changes the permissions of templates.")
-    static final class Chmod extends Cli.Base {
-        @Mixin
-        Cli.ConnectionWithP connection;
-        @Parameters(index = "0", paramLabel = "<range|list>")
-        String templates;
-        @Parameters(index = "1", paramLabel = "<octet>")
-        String octet;
-
-        Cli.Connection connection() {
-            return connection;
-        }
-
-        int run(FlowClient client) {
-            return Documents.act(client, "service_template", WHAT, templates, "chmod",
-                    Cli.JSON.createObjectNode().put("octet", Documents.octet(octet)));
+    static final class Chmod extends Documents.Chmod {
+        Documents.Target target() {
+            return Documents.Target.TEMPLATE;
         }
     }
 
     @Command(name = "rename", mixinStandardHelpOptions = true, description = "Renames a template (its document name).")
-    static final class Rename extends Cli.Base {
-        @Mixin
-        Cli.ConnectionWithP connection;
-        @Parameters(index = "0", paramLabel = "<template>")
-        String template;
-        @Parameters(index = "1", paramLabel = "<name>")
-        String name;
-
-        Cli.Connection connection() {
-            return connection;
-        }
-
-        int run(FlowClient client) {
-            return Documents.act(client, "service_template", WHAT, template, "rename",
-                    Cli.JSON.createObjectNode().put("name", name));
+    static final class Rename extends Documents.Rename {
+        Documents.Target target() {
+            return Documents.Target.TEMPLATE;
         }
     }
 }
