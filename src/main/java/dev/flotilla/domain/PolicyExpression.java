@@ -2,6 +2,7 @@ package dev.flotilla.domain;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,9 +13,24 @@ import java.util.OptionalDouble;
  * matching alternative wins, {@code &&}/{@code ||} have no precedence and associate to the right,
  * and {@code !} negates everything to its right. Flotilla adds aggregates: {@code min(ATTR)},
  * {@code max(ATTR)}, {@code avg(ATTR)} as operands and {@code any(EXPR)}, {@code all(EXPR)} as
- * conditions over the role's running VMs one by one. A recursive-descent parser with backtracking.
+ * conditions over the role's running VMs one by one.
+ *
+ * <p>The parser is recursive descent but linear: each {@code logic_cond} is parsed once (see
+ * {@link Parser#expression()}), a flat {@code &&}/{@code ||} chain is read in a loop rather than by
+ * recursion, and Java recursion happens only for nesting, which {@link #MAX_NESTING} bounds. Expressions
+ * come from users and are parsed on the event loop, so both the time and the stack depth must be bounded
+ * by the input, not by its shape.
  */
 public final class PolicyExpression {
+    /** The longest expression accepted, in characters; longer ones are refused before parsing. */
+    public static final int MAX_LENGTH = 2048;
+
+    /**
+     * The deepest nesting accepted: parentheses, {@code !} and {@code any(}/{@code all(} together, each one
+     * level (each one is a level of recursion in the parser and in evaluation).
+     */
+    public static final int MAX_NESTING = 32;
+
     private final String source;
     private final Node root;
 
@@ -23,15 +39,29 @@ public final class PolicyExpression {
         this.root = root;
     }
 
-    /** Parses the whole string or throws {@link ParseException} with the reason. */
+    /**
+     * Parses the whole string or throws {@link ParseException} with the reason, also when the expression
+     * exceeds {@link #MAX_LENGTH} or {@link #MAX_NESTING}.
+     */
     public static PolicyExpression parse(String text) {
+        if (text.length() > MAX_LENGTH) {
+            throw new ParseException("expression is longer than " + MAX_LENGTH + " characters", MAX_LENGTH + 1);
+        }
         Parser p = new Parser(text);
         Node node = p.expression();
         if (node == null || p.pos != text.length()) {
+            int column = p.farthest() + 1;
             throw new ParseException("unexpected " + (p.pos < text.length() ? "'" + text.charAt(p.farthest()) + "'"
-                    : "end of expression") + " at column " + (p.farthest() + 1));
+                    : "end of expression") + " at column " + column, column);
         }
         return new PolicyExpression(text, node);
+    }
+
+    /** For tests: how many {@code logic_cond} parses reading {@code text} takes (linear in its length). */
+    static int parseSteps(String text) {
+        Parser p = new Parser(text);
+        p.expression();
+        return p.steps;
     }
 
     public String source() {
@@ -51,10 +81,18 @@ public final class PolicyExpression {
         return root.eval(metrics.runningVms());
     }
 
-    /** A syntax error; the message is the parser's reason. */
+    /** A syntax error or an exceeded limit; the message is the parser's reason. */
     public static final class ParseException extends RuntimeException {
-        public ParseException(String message) {
+        private final int column;
+
+        public ParseException(String message, int column) {
             super(message);
+            this.column = column;
+        }
+
+        /** The 1-based column the reason refers to. */
+        public int column() {
+            return column;
         }
     }
 
@@ -110,12 +148,28 @@ public final class PolicyExpression {
         }
     }
 
-    private record Binary(Node left, String op, Node right) implements Node {
+    /**
+     * {@code c1 op1 c2 op2 … cn}, meaning {@code c1 op1 (c2 op2 (… cn))} as OneFlow's right-recursive
+     * grammar nests it; kept flat so that neither parsing nor evaluation recurses once per operator.
+     * {@code ops.get(i)} joins {@code operands.get(i)} and {@code operands.get(i + 1)}.
+     */
+    private record Chain(List<Node> operands, List<String> ops) implements Node {
         public Result eval(List<Map<String, Double>> vms) {
-            Result l = left.eval(vms);
-            Result r = right.eval(vms); // both sides are evaluated, as OneFlow does
-            boolean and = op.startsWith("&");
-            return new Result(and ? l.value() && r.value() : l.value() || r.value(), l.text() + " " + op + " " + r.text());
+            // All operands are evaluated, left to right, as OneFlow does (no short circuit).
+            List<Result> results = new ArrayList<>(operands.size());
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < operands.size(); i++) {
+                Result r = operands.get(i).eval(vms);
+                results.add(r);
+                text.append(i == 0 ? "" : " " + ops.get(i - 1) + " ").append(r.text());
+            }
+            // Fold from the right: right associativity, no precedence between && and ||.
+            boolean value = results.get(results.size() - 1).value();
+            for (int i = results.size() - 2; i >= 0; i--) {
+                boolean left = results.get(i).value();
+                value = ops.get(i).startsWith("&") ? left && value : left || value;
+            }
+            return new Result(value, text.toString());
         }
     }
 
@@ -172,9 +226,20 @@ public final class PolicyExpression {
 
     private static final class Parser {
         private static final String[] COMPARISONS = {"==", "=", "!=", "<>", ">=", ">", "<=", "<"};
+        private static final String[] BOOLEAN_OPS = {"&&", "&", "||", "|"};
         private final String s;
         int pos;
         private int farthest;
+        /** Open parentheses, {@code !} and any(/all( around the current position. */
+        private int depth;
+        /**
+         * Positions where logic_cond failed. A failure is retried by each enclosing chain ending there: in
+         * {@code !A > 1 && (}, the chain inside {@code !} gives back {@code && (}, and the chain around
+         * {@code !…} tries {@code (} again; nested, such retries multiply.
+         */
+        private final BitSet failedAt = new BitSet();
+        /** logic_cond parses performed; see {@link PolicyExpression#parseSteps}. */
+        int steps;
 
         Parser(String s) {
             this.s = s;
@@ -184,43 +249,65 @@ public final class PolicyExpression {
             return Math.min(Math.max(farthest, pos), Math.max(0, s.length() - 1));
         }
 
-        /** expression := SP ( boolean_exp | logic_cond ) SP */
+        /**
+         * {@code expression := SP (boolean_exp / logic_cond) SP} with
+         * {@code boolean_exp := logic_cond SP op SP expression}.
+         *
+         * <p>Both alternatives start with the same logic_cond, so it is parsed once: then, if an operator and
+         * a further expression follow, that is the boolean_exp; otherwise the PEG backtracks to the second
+         * alternative, i.e. to just after the logic_cond. The nested expression fails exactly when its
+         * leading logic_cond does, so the right recursion unrolls into a loop over
+         * {@code logic_cond (SP op SP logic_cond)*}, stopping (and giving back the operator) at the first
+         * operator not followed by a logic_cond.
+         */
         Node expression() {
             int start = pos;
             sp();
-            Node node = booleanExp();
-            if (node == null) {
-                node = logicCond();
-            }
-            if (node == null) {
+            Node first = logicCond();
+            if (first == null) {
                 pos = start;
                 return null;
             }
+            List<Node> operands = new ArrayList<>(List.of(first));
+            List<String> ops = new ArrayList<>();
+            while (true) {
+                int afterOperand = pos;
+                sp();
+                String op = take(BOOLEAN_OPS);
+                if (op == null) {
+                    pos = afterOperand;
+                    break;
+                }
+                sp();
+                Node next = logicCond();
+                if (next == null) {
+                    pos = afterOperand;
+                    break;
+                }
+                ops.add(op);
+                operands.add(next);
+            }
             sp();
+            return operands.size() == 1 ? first : new Chain(List.copyOf(operands), List.copyOf(ops));
+        }
+
+        /** logic_cond := operand SP comp_op SP operand | "!" SP expression | any/all | "(" SP expression SP ")" */
+        private Node logicCond() {
+            int start = pos;
+            if (failedAt.get(start)) {
+                // Same outcome as before: a failure restores pos, farthest already counts the attempt, and
+                // depth cannot change it (exceeding the limit aborts the parse).
+                return null;
+            }
+            steps++;
+            Node node = logicCondOnce();
+            if (node == null) {
+                failedAt.set(start);
+            }
             return node;
         }
 
-        /** boolean_exp := logic_cond SP ("&&"|"&"|"||"|"|") SP expression */
-        private Node booleanExp() {
-            int start = pos;
-            Node left = logicCond();
-            if (left != null) {
-                sp();
-                String op = take("&&", "&", "||", "|");
-                if (op != null) {
-                    sp();
-                    Node right = expression();
-                    if (right != null) {
-                        return new Binary(left, op, right);
-                    }
-                }
-            }
-            pos = start;
-            return null;
-        }
-
-        /** logic_cond := operand SP comp_op SP operand | "!" SP expression | "(" SP expression SP ")" | any/all */
-        private Node logicCond() {
+        private Node logicCondOnce() {
             int start = pos;
             Operand left = operand();
             if (left != null) {
@@ -236,8 +323,10 @@ public final class PolicyExpression {
             }
             pos = start;
             if (take("!") != null) {
+                enter(start);
                 sp();
                 Node inner = expression();
+                depth--;
                 if (inner != null) {
                     return new Not(inner);
                 }
@@ -245,7 +334,9 @@ public final class PolicyExpression {
             pos = start;
             String quantifier = function("any", "all");
             if (quantifier != null) {
+                enter(start);
                 Node inner = expression();
+                depth--;
                 sp();
                 if (inner != null && take(")") != null) {
                     return new Quantifier(quantifier, inner);
@@ -253,8 +344,10 @@ public final class PolicyExpression {
             }
             pos = start;
             if (take("(") != null) {
+                enter(start);
                 sp();
                 Node inner = expression();
+                depth--;
                 sp();
                 if (inner != null && take(")") != null) {
                     return new Group(inner);
@@ -262,6 +355,13 @@ public final class PolicyExpression {
             }
             pos = start;
             return null;
+        }
+
+        /** One level deeper at {@code at}; beyond {@link #MAX_NESTING} the whole parse is refused. */
+        private void enter(int at) {
+            if (++depth > MAX_NESTING) {
+                throw new ParseException("nesting deeper than " + MAX_NESTING + " levels at column " + (at + 1), at + 1);
+            }
         }
 
         /** operand := number | aggregate | variable */
