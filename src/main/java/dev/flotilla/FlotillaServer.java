@@ -1,6 +1,7 @@
 package dev.flotilla;
 
 import dev.flotilla.api.ApiVerticle;
+import dev.flotilla.api.ClientCounts;
 import dev.flotilla.autoscaler.AutoscalerVerticle;
 import dev.flotilla.api.Passwords;
 import dev.flotilla.cloud.sim.Outage;
@@ -28,18 +29,36 @@ public final class FlotillaServer implements AutoCloseable {
     private final Vertx vertx;
     private final FlotillaConfig config;
     private final Optional<String> generatedPassword;
+    private final ClientCounts clients;
 
-    private FlotillaServer(Vertx vertx, FlotillaConfig config, Optional<String> generatedPassword) {
+    private FlotillaServer(Vertx vertx, FlotillaConfig config, Optional<String> generatedPassword,
+                           ClientCounts clients) {
         this.vertx = vertx;
         this.config = config;
         this.generatedPassword = generatedPassword;
+        this.clients = clients;
     }
 
-    /** Blocks the calling (non-Vert.x) thread until the server listens. */
+    /** A start that did not happen, with a message for the operator (no stack trace needed). */
+    public static final class StartFailure extends RuntimeException {
+        StartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Blocks the calling (non-Vert.x) thread until the server listens; any failure (the database,
+     * the port) is a {@link StartFailure} and leaves nothing running.
+     */
     public static FlotillaServer start(FlotillaConfig config, Path oneAuthFile) {
         Database database = new Database(config.dbUrl());
-        database.createAndMigrate();
+        try {
+            database.createAndMigrate();
+        } catch (RuntimeException e) {
+            throw new StartFailure("cannot prepare the database (:db: :url, FLOTILLA_DB_URL): " + e.getMessage(), e);
+        }
         Vertx vertx = Vertx.vertx();
+        ClientCounts clients = new ClientCounts();
         try {
             Optional<String> generated = settleAdminPassword(vertx, database, config, oneAuthFile).await();
             if (config.simulator().outageSeconds() > 0) {
@@ -51,13 +70,20 @@ public final class FlotillaServer implements AutoCloseable {
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database)))
-                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database),
-                            new DeploymentOptions().setInstances(apiInstances)))
+                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients),
+                                    new DeploymentOptions().setInstances(apiInstances))
+                            .recover(e -> Future.failedFuture(new StartFailure("cannot listen on " + config.host()
+                                    + ":" + config.port() + " (:host/:port, FLOTILLA_HOST/FLOTILLA_PORT): "
+                                    + e.getMessage(), e))))
                     .await();
-            return new FlotillaServer(vertx, config, generated);
-        } catch (RuntimeException e) {
+            return new FlotillaServer(vertx, config, generated, clients);
+        } catch (Throwable e) {
+            // await() rethrows checked causes (a BindException) unchecked: catch them all, stop everything.
             vertx.close().await();
-            throw e;
+            if (e instanceof StartFailure s) {
+                throw s;
+            }
+            throw new StartFailure(String.valueOf(e.getMessage()), e);
         }
     }
 
@@ -111,6 +137,10 @@ public final class FlotillaServer implements AutoCloseable {
 
     public Optional<String> generatedPassword() {
         return generatedPassword;
+    }
+
+    public ClientCounts clients() {
+        return clients;
     }
 
     public Vertx vertx() {

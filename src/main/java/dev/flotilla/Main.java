@@ -23,7 +23,7 @@ public final class Main {
         FlotillaServer server;
         try {
             server = FlotillaServer.start(config, oneAuth);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             System.err.println("Flotilla could not start: " + e.getMessage());
             System.exit(1);
             return;

@@ -7,6 +7,7 @@ import dev.flotilla.domain.IllegalTransitionException;
 import dev.flotilla.domain.UnknownRoleException;
 import dev.flotilla.domain.ValidationException;
 import dev.flotilla.store.Json;
+import dev.flotilla.store.StoreFailures;
 
 import java.util.Map;
 
@@ -38,7 +39,18 @@ public final class OperationException extends RuntimeException {
         return new OperationException(409, "conflict", message, Map.of("state", state));
     }
 
-    /** Domain failures keep their meaning; anything else is a 500 with its message. */
+    /** Seconds a client is asked to wait ({@code Retry-After}) when the database is unavailable. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
+    public static OperationException unavailable(String what) {
+        return new OperationException(503, "unavailable", what + " is not available at the moment; retry later",
+                Map.of("retry_after", RETRY_AFTER_SECONDS));
+    }
+
+    /**
+     * Domain failures keep their meaning; database failures become 503/409/400 without a word of
+     * SQL; anything else is a 500 that says nothing of its cause (the caller logs it).
+     */
     public static OperationException of(Throwable t) {
         if (t instanceof OperationException o) {
             return o;
@@ -55,7 +67,23 @@ public final class OperationException extends RuntimeException {
         if (t instanceof IllegalTransitionException i) {
             return conflict(i.getMessage(), i.currentState());
         }
-        return new OperationException(500, "internal", String.valueOf(t.getMessage()), Map.of());
+        return switch (StoreFailures.classify(t)) {
+            case UNAVAILABLE -> unavailable("The database");
+            case CONFLICT -> new OperationException(409, "conflict",
+                    "A concurrent change was made first; read the current state and retry", Map.of());
+            case INVALID -> new OperationException(400, "invalid",
+                    "A value in the request is not acceptable (too long, out of range or not valid text)",
+                    Map.of("field", "body"));
+            case OTHER -> internal();
+        };
+    }
+
+    public static OperationException internal() {
+        return new OperationException(500, "internal", "Internal server error", Map.of());
+    }
+
+    public boolean isInternal() {
+        return status >= 500 && status != 503;
     }
 
     public int status() {

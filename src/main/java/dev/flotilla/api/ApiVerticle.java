@@ -30,27 +30,38 @@ import java.time.Clock;
  */
 public final class ApiVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
-    private static final long BODY_LIMIT = 1024 * 1024;
 
     private final FlotillaConfig config;
     private final Database database;
+    private final ClientCounts clients;
     private Pool pool;
     private HttpServer server;
 
-    public ApiVerticle(FlotillaConfig config, Database database) {
+    public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients) {
         this.config = config;
         this.database = database;
+        this.clients = clients;
     }
 
     @Override
     public Future<?> start() {
+        FlotillaConfig.HttpLimits limits = config.http();
         pool = database.pool(vertx, config.dbPoolSize());
         Documents documents = new Documents(config.defaultCooldown());
         EngineClient engine = new EngineClient(vertx.eventBus());
         Authenticator auth = new Authenticator(vertx, new UserStore(pool));
+        ConnectionGuard guard = new ConnectionGuard(vertx, clients.connections, limits);
 
         Router router = Router.router(vertx);
-        router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+        // Before anything reads the body or asks who the client is: the path, the query, the type.
+        router.route().handler(new InputGate()::handle);
+        // Bounded, in memory, never a file: only JSON gets this far.
+        router.route().handler(BodyHandler.create(false).setBodyLimit(limits.bodyLimit()));
+        router.route().handler(ctx -> {
+            guard.requestRead(ctx.request().connection());
+            ctx.addEndHandler(ar -> guard.awaitRequest(ctx.request().connection()));
+            ctx.next();
+        });
         // The web UI's files are public; it signs in with the same credentials as the API, per request.
         router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
         router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
@@ -58,18 +69,33 @@ public final class ApiVerticle extends VerticleBase {
         router.route().handler(new Idempotency(new IdempotencyStore(pool))::handle);
         DocumentActions documentActions = new DocumentActions(new DocumentAdmin(pool));
         new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, documentActions,
-                Clock.systemUTC()).mount(router);
+                Clock.systemUTC(), config.maxCardinality()).mount(router);
         new ServiceRoutes(new ServiceStore(pool), engine, documents, documentActions, new AutoscalerStore(pool),
-                config.actionNumber(), config.actionPeriod()).mount(router);
+                config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router);
         SimulatorStore sim = new SimulatorStore(pool);
         new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
                 .mount(router);
         router.route().failureHandler(Http::failure);
 
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(config.port())
+                // Without h2c detection the HTTP/1 connection exists from its first byte, so the
+                // request timeout also covers a client that never finishes its headers.
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(limits.idleTimeout())
+                .setMaxHeaderSize(limits.maxHeaderSize())
+                .setMaxInitialLineLength(limits.maxUriLength())
+                .setMaxWebSocketFrameSize(64 * 1024)
+                .setMaxWebSocketMessageSize(64 * 1024)
+                .setWebSocketClosingTimeout(limits.streamSlowSeconds() * 3));
+        server.connectionHandler(guard::opened);
         // WebSocket handshakes (the /events stream) are authenticated and accepted outside the router.
-        EventStream events = new EventStream(vertx, new ServiceStore(pool));
-        server.webSocketHandshakeHandler(handshake -> events.handle(handshake, auth));
+        EventStream events = new EventStream(vertx, new ServiceStore(pool), clients, limits);
+        server.webSocketHandshakeHandler(handshake -> {
+            guard.handshakeRead(handshake.remoteAddress());
+            events.handle(handshake, auth);
+        });
         return server.requestHandler(router).listen()
                 .onSuccess(s -> LOG.debug("API listening on {}:{}", config.host(), s.actualPort()));
     }

@@ -58,8 +58,8 @@ final class Authenticator {
     Future<Identity> authenticate(String header) {
         Optional<String[]> credentials = parse(header);
         if (credentials.isEmpty()) {
-            return Future.failedFuture(new OperationException(401, "unauthenticated",
-                    "A username and password must be provided", Map.of()));
+            return Future.failedFuture(new OperationException(401, "unauthenticated", header == null
+                    ? "A username and password must be provided" : "Invalid credentials", Map.of()));
         }
         String user = credentials.get()[0];
         String password = credentials.get()[1];
@@ -69,13 +69,11 @@ final class Authenticator {
             return Future.succeededFuture(cached.identity);
         }
         return users.find(user).compose(found -> {
-            if (found.isEmpty() || found.get().passwordHash() == null) {
-                return Future.succeededFuture(Optional.<Identity>empty());
-            }
-            UserStore.UserRow row = found.get();
-            return vertx.executeBlocking(() -> Passwords.verify(password, row.passwordHash()), false)
-                    .map(ok -> ok ? Optional.of(new Identity(row.id(), row.name(), row.gid(), row.gname()))
-                            : Optional.<Identity>empty());
+            // An unknown user costs the same hash as a wrong password: no user names by timing.
+            boolean known = found.isPresent() && found.get().passwordHash() != null;
+            String hash = known ? found.get().passwordHash() : null;
+            return vertx.executeBlocking(() -> Passwords.verify(password, known ? hash : Passwords.decoy()), false)
+                    .map(ok -> ok && known ? Optional.of(identityOf(found.get())) : Optional.<Identity>empty());
         }).compose(identity -> {
             if (identity.isEmpty()) {
                 return Future.failedFuture(new OperationException(401, "unauthenticated", "Invalid credentials",
@@ -89,6 +87,15 @@ final class Authenticator {
         });
     }
 
+    private static Identity identityOf(UserStore.UserRow row) {
+        return new Identity(row.id(), row.name(), row.gid(), row.gname());
+    }
+
+    /**
+     * {@code user:password} from a Basic header. Control characters are refused in both: a NUL
+     * would reach the database in a name, and in a password it would be equal to none at all
+     * (HMAC pads keys with zeros).
+     */
     private static Optional<String[]> parse(String header) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
@@ -99,7 +106,12 @@ final class Authenticator {
             if (colon <= 0) {
                 return Optional.empty();
             }
-            return Optional.of(new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)});
+            String user = decoded.substring(0, colon);
+            String password = decoded.substring(colon + 1);
+            if (!TextRules.isPlainText(user) || !TextRules.isPlainText(password) || user.length() > 128) {
+                return Optional.empty();
+            }
+            return Optional.of(new String[]{user, password});
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

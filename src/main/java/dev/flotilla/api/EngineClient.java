@@ -9,7 +9,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Map;
 
 /** Sends commands to the engine and turns its failure replies back into {@link OperationException}s. */
 final class EngineClient {
@@ -28,8 +27,7 @@ final class EngineClient {
                     if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
                         return Future.failedFuture(OperationException.fromJson(r.failureCode(), r.getMessage()));
                     }
-                    return Future.failedFuture(new OperationException(503, "engine_unavailable",
-                            "The lifecycle engine did not answer: " + e.getMessage(), Map.of()));
+                    return Future.failedFuture(OperationException.unavailable("The lifecycle engine"));
                 });
     }
 }

@@ -1,6 +1,8 @@
 package dev.flotilla.api;
 
 import dev.flotilla.Addresses;
+import dev.flotilla.OperationException;
+import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.EventRecord;
 import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Vertx;
@@ -30,11 +32,19 @@ final class EventStream {
     /** Policy violation: the client did not read fast enough (RFC 6455 §7.4.1). */
     private static final short TOO_SLOW = 1008;
 
+    private static final int MAX_FILTER_IDS = 1000;
+
+    private final Vertx vertx;
     private final ServiceStore services;
+    private final ClientCounts clients;
+    private final FlotillaConfig.HttpLimits limits;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
 
-    EventStream(Vertx vertx, ServiceStore services) {
+    EventStream(Vertx vertx, ServiceStore services, ClientCounts clients, FlotillaConfig.HttpLimits limits) {
+        this.vertx = vertx;
         this.services = services;
+        this.clients = clients;
+        this.limits = limits;
         vertx.eventBus().<JsonObject>consumer(Addresses.SERVICE_EVENTS, message -> {
             for (Subscriber s : List.copyOf(subscribers)) {
                 s.live(message.body());
@@ -62,8 +72,12 @@ final class EventStream {
             }
             String services = params.get("services");
             if (services != null && !services.isBlank()) {
-                for (String id : services.split(",")) {
-                    filter.add(Integer.parseInt(id.trim()));
+                for (String id : services.split(",", MAX_FILTER_IDS + 1)) {
+                    Integer parsed = Http.asciiInt(id.trim());
+                    if (parsed == null || filter.size() >= MAX_FILTER_IDS) {
+                        throw new NumberFormatException(id);
+                    }
+                    filter.add(parsed);
                 }
             }
             String s = params.get("since");
@@ -72,21 +86,43 @@ final class EventStream {
             handshake.reject(400);
             return;
         }
-        auth.authenticate(header).onFailure(e -> handshake.reject(401)).onSuccess(identity -> handshake.accept()
-                .onSuccess(ws -> subscribe(ws, filter, since)));
+        auth.authenticate(header)
+                .onFailure(e -> handshake.reject(e instanceof OperationException o && o.status() == 503 ? 503 : 401))
+                .onSuccess(identity -> {
+                    if (!clients.takeStream(identity.uid(), limits.maxSubscribersPerUser())) {
+                        LOG.info("user={} refused an event stream: {} open (max_subscribers_per_user)",
+                                identity.uid(), limits.maxSubscribersPerUser());
+                        handshake.reject(429);
+                        return;
+                    }
+                    handshake.accept()
+                            .onSuccess(ws -> subscribe(ws, identity, filter, since))
+                            .onFailure(e -> clients.releaseStream(identity.uid()));
+                });
     }
 
-    private void subscribe(ServerWebSocket ws, Set<Integer> filter, Long since) {
+    private void subscribe(ServerWebSocket ws, Identity identity, Set<Integer> filter, Long since) {
         Subscriber subscriber = new Subscriber(ws, filter);
         subscribers.add(subscriber);
-        ws.closeHandler(v -> subscribers.remove(subscriber));
+        ws.setWriteQueueMaxSize(limits.streamBufferBytes());
+        long pingEvery = Math.max(500, limits.streamSlowSeconds() * 1000L / 2);
+        long pinger = vertx.setPeriodic(pingEvery, t -> subscriber.ping());
+        ws.pongHandler(data -> subscriber.ponged());
+        ws.closeHandler(v -> {
+            subscribers.remove(subscriber);
+            vertx.cancelTimer(pinger);
+            clients.releaseStream(identity.uid());
+        });
         if (since == null) {
             subscriber.goLive(List.of());
             return;
         }
         services.eventsSince(since, filter, REPLAY_LIMIT)
                 .onSuccess(subscriber::goLive)
-                .onFailure(e -> ws.close((short) 1011, "replay failed: " + e.getMessage()));
+                .onFailure(e -> {
+                    LOG.warn("event replay failed: {}", e.toString());
+                    ws.close((short) 1011, "replay failed; reconnect with since=" + since);
+                });
     }
 
     private static Map<String, String> queryParams(String query) {
@@ -110,6 +146,8 @@ final class EventStream {
         private List<JsonObject> pending = new ArrayList<>();
         private final Set<Long> replayed = new HashSet<>();
         private boolean closed;
+        /** When the unanswered ping was sent (0 = none): a client that does not read cannot answer. */
+        private long pingSentAt;
 
         Subscriber(ServerWebSocket ws, Set<Integer> filter) {
             this.ws = ws;
@@ -143,13 +181,39 @@ final class EventStream {
                 return;
             }
             if (ws.writeQueueFull()) {
-                closed = true;
-                subscribers.remove(this);
-                LOG.info("dropping a slow /events client");
-                ws.close(TOO_SLOW, "client too slow: events were not read in time; reconnect with since=<last seq>");
+                drop(limits.streamBufferBytes() + " bytes of events wait unsent");
                 return;
             }
             ws.writeTextMessage(event.encode());
+        }
+
+        void ping() {
+            if (closed) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            if (pingSentAt == 0) {
+                pingSentAt = now;
+                ws.writePing(io.vertx.core.buffer.Buffer.buffer(Long.toString(now)));
+            } else if (now - pingSentAt > limits.streamSlowSeconds() * 1000L) {
+                drop("no answer to a ping for " + limits.streamSlowSeconds() + " s");
+            }
+        }
+
+        void ponged() {
+            pingSentAt = 0;
+        }
+
+        /**
+         * No more events: the close frame (1008, with the reason) is the last thing written, and the
+         * connection ends when the client answers it or after the closing timeout. What the client
+         * holds unread stays bounded by stream_buffer_bytes.
+         */
+        private void drop(String why) {
+            closed = true;
+            subscribers.remove(this);
+            LOG.info("dropping a slow /events client {}: {}", ws.remoteAddress(), why);
+            ws.close(TOO_SLOW, "client too slow: " + why + "; reconnect with since=<last seq>");
         }
     }
 }

@@ -8,9 +8,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Request parsing and response writing shared by every route. */
 final class Http {
+    private static final Logger LOG = LoggerFactory.getLogger(Http.class);
+
     private Http() {
     }
 
@@ -24,13 +28,14 @@ final class Http {
         Idempotency.end(ctx, 204, null, null);
     }
 
+    /** A document or VM id from the path: ASCII digits only (no sign, no other scripts), within int range. */
     static int id(RoutingContext ctx, String param) {
         String raw = ctx.pathParam(param);
-        try {
-            return Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw OperationException.badRequest(param, "ID must be an integer number: '" + raw + "'");
+        Integer id = asciiInt(raw);
+        if (id == null) {
+            throw OperationException.badRequest(param, "ID must be an integer number: '" + shown(raw) + "'");
         }
+        return id;
     }
 
     static Integer optionalInt(RoutingContext ctx, String param, int min) {
@@ -38,35 +43,51 @@ final class Http {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        try {
-            int value = Integer.parseInt(raw.trim());
-            if (value < min) {
-                throw OperationException.badRequest(param, "'" + param + "' must be greater than or equal to " + min);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw OperationException.badRequest(param, "'" + param + "' must be an integer");
+        Integer value = asciiInt(raw.trim());
+        if (value == null) {
+            throw OperationException.badRequest(param, "'" + param + "' must be an integer from " + min + " to "
+                    + Integer.MAX_VALUE);
         }
+        if (value < min) {
+            throw OperationException.badRequest(param, "'" + param + "' must be greater than or equal to " + min);
+        }
+        return value;
+    }
+
+    /** 0 to {@link Integer#MAX_VALUE} written in ASCII digits, else null. */
+    static Integer asciiInt(String raw) {
+        if (raw == null || raw.isEmpty() || raw.length() > 10) {
+            return null;
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        long value = Long.parseLong(raw);
+        return value > Integer.MAX_VALUE ? null : (int) value;
+    }
+
+    /** Client text echoed in an error: short and printable. */
+    static String shown(String raw) {
+        String text = raw == null ? "" : raw.length() > 64 ? raw.substring(0, 64) + "…" : raw;
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The request body as a JSON object; 400 naming {@code body} when it is not one. */
     static ObjectNode bodyObject(RoutingContext ctx) {
-        String text = ctx.body() == null ? null : ctx.body().asString();
-        if (text == null || text.isBlank()) {
+        if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
             throw OperationException.badRequest("body", "The request body must be a JSON object");
         }
-        try {
-            return Json.parseObject(text);
-        } catch (IllegalArgumentException e) {
-            throw OperationException.badRequest("body", "The request body is not a valid JSON object: "
-                    + e.getMessage());
-        }
+        return RequestJson.object(ctx.body().buffer().getBytes(), "body");
     }
 
     /** Same as {@link #bodyObject} but an empty body is an empty object. */
     static ObjectNode optionalBodyObject(RoutingContext ctx) {
-        String text = ctx.body() == null ? null : ctx.body().asString();
-        return text == null || text.isBlank() ? Json.object() : bodyObject(ctx);
+        boolean empty = ctx.body() == null || ctx.body().buffer() == null
+                || ctx.body().buffer().toString(java.nio.charset.StandardCharsets.UTF_8).isBlank();
+        return empty ? Json.object() : bodyObject(ctx);
     }
 
     /**
@@ -95,7 +116,11 @@ final class Http {
         }
     }
 
-    /** Plain text by default (OneFlow clients print it verbatim); JSON when the client asks for it (decision 5). */
+    /**
+     * Plain text by default (OneFlow clients print it verbatim); JSON when the client asks for it
+     * (decision 5). A server-side failure is logged with the request id, and its body says no more
+     * than that id: no SQL, address, class or stack ever reaches a client.
+     */
     static void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         OperationException error;
@@ -103,8 +128,29 @@ final class Http {
             error = OperationException.of(failure);
         } else {
             int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-            error = new OperationException(status, status == 413 ? "too_large" : "http_" + status,
-                    HttpResponseStatus.valueOf(status).reasonPhrase(), Map.of());
+            error = status >= 500 ? OperationException.internal()
+                    : new OperationException(status, status == 413 ? "too_large" : "http_" + status,
+                    status == 413 ? "The request body is larger than the server accepts"
+                            : HttpResponseStatus.valueOf(status).reasonPhrase(), Map.of());
+        }
+        String requestId = ctx.get(InputGate.REQUEST_ID);
+        if (error.isInternal()) {
+            LOG.error("request={} {} {} answered {}: {}", requestId, ctx.request().method(), ctx.request().path(),
+                    error.status(), failure == null ? "status " + ctx.statusCode() : failure.toString(), failure);
+        } else if (error.status() >= 500) {
+            LOG.warn("request={} {} {} answered {}: {}", requestId, ctx.request().method(), ctx.request().path(),
+                    error.status(), failure == null ? "status " + ctx.statusCode() : failure.toString());
+        }
+        if (error.isInternal()) {
+            error = new OperationException(error.status(), error.code(), "Internal server error (request id "
+                    + requestId + ")", Map.of("request_id", String.valueOf(requestId)));
+        }
+        if (error.status() == 503) {
+            ctx.response().putHeader("Retry-After", Integer.toString(OperationException.RETRY_AFTER_SECONDS));
+        }
+        if (error.status() == 413) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            ctx.response().putHeader("Connection", "close");
         }
         if (ctx.response().ended()) {
             return;

@@ -35,9 +35,9 @@ final class Idempotency {
             ctx.next();
             return;
         }
-        if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+        if (key.isBlank() || key.length() > MAX_KEY_LENGTH || !TextRules.isPlainText(key)) {
             ctx.fail(OperationException.badRequest(HEADER, HEADER + " must be 1 to " + MAX_KEY_LENGTH
-                    + " characters"));
+                    + " printable characters"));
             return;
         }
         Identity who = ctx.get(Authenticator.IDENTITY);

@@ -37,6 +37,18 @@ public final class Passwords {
         return MessageDigest.isEqual(expected, derive(password, salt, Integer.parseInt(parts[1])));
     }
 
+    private static volatile String decoy;
+
+    /** A hash no password matches, checked for unknown users so they take as long as known ones. */
+    public static String decoy() {
+        String d = decoy;
+        if (d == null) {
+            d = hash(generate());
+            decoy = d;
+        }
+        return d;
+    }
+
     /** A random password for oneadmin when none is configured. */
     public static String generate() {
         byte[] bytes = new byte[18];

@@ -24,9 +24,11 @@ final class ServiceRoutes {
     private final AutoscalerStore autoscaler;
     private final int defaultActionNumber;
     private final int defaultActionPeriod;
+    private final int maxCardinality;
 
     ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents, DocumentActions documentActions,
-                  AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod) {
+                  AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod, int maxCardinality) {
+        this.maxCardinality = maxCardinality;
         this.autoscaler = autoscaler;
         this.services = services;
         this.engine = engine;
@@ -57,7 +59,7 @@ final class ServiceRoutes {
         Integer pageSize = Http.optionalInt(ctx, "page_size", 1);
         ServiceState state = stateFilter(ctx.queryParams().get("state"));
         int limit = pageSize == null ? Integer.MAX_VALUE : pageSize;
-        int offset = pageSize == null ? 0 : (page == null ? 0 : (page - 1) * pageSize);
+        long offset = pageSize == null || page == null ? 0 : (page - 1L) * pageSize;
         services.list(state, limit, offset).onSuccess(all -> Http.json(ctx, 200, documents.servicePool(all)))
                 .onFailure(ctx::fail);
     }
@@ -141,7 +143,7 @@ final class ServiceRoutes {
             }
             io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
             for (JsonNode v : vmIds) {
-                if (!v.canConvertToInt()) {
+                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
                     throw OperationException.badRequest("action.params.vm_ids", "KEY: 'vm_ids' must hold VM IDs;");
                 }
                 ids.add(v.asInt());
@@ -204,6 +206,11 @@ final class ServiceRoutes {
         if (value < 0) {
             throw OperationException.badRequest("cardinality", "KEY: 'cardinality' must be greater than or equal to 0;");
         }
+        // Even with force: this bounds what one request can make the server compute and create.
+        if (value > maxCardinality) {
+            throw OperationException.badRequest("cardinality", "KEY: 'cardinality' must be lower than or equal to "
+                    + maxCardinality + " (the server's max_cardinality);");
+        }
         JsonNode force = body.get("force");
         if (force != null && !force.isNull() && !force.isBoolean()) {
             throw OperationException.badRequest("force", "KEY: 'force' must be a Boolean;");
@@ -224,12 +231,7 @@ final class ServiceRoutes {
                 if (role != null && role.isObject()) {
                     parsed = (ObjectNode) role;
                 } else if (role != null && role.isTextual()) {
-                    try {
-                        parsed = Json.parseObject(role.asText());
-                    } catch (IllegalArgumentException e) {
-                        throw OperationException.badRequest("action.params.role", "The role is not a JSON object: "
-                                + e.getMessage());
-                    }
+                    parsed = RequestJson.object(role.asText(), "action.params.role");
                 } else {
                     throw OperationException.badRequest("action.params.role", "KEY: 'role' must be an Object;");
                 }
@@ -292,7 +294,8 @@ final class ServiceRoutes {
         int id = Http.id(ctx, "id");
         ObjectNode request = Http.bodyObject(ctx);
         find(id).compose(record -> {
-            ServiceUpdate.Result result = ServiceUpdate.apply(record, documents.serviceBody(record), request);
+            ServiceUpdate.Result result = ServiceUpdate.apply(record, documents.serviceBody(record), request,
+                    maxCardinality);
             return services.updateBodies(id, result.serviceBody(), result.roleBodies());
         }).onSuccess(v -> Http.noContent(ctx)).onFailure(ctx::fail);
     }

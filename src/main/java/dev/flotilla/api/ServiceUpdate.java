@@ -33,12 +33,12 @@ final class ServiceUpdate {
     private ServiceUpdate() {
     }
 
-    static Result apply(ServiceRecord record, ObjectNode current, ObjectNode request) {
+    static Result apply(ServiceRecord record, ObjectNode current, ObjectNode request, int maxCardinality) {
         ServiceState state = record.state();
         if (state.isTransient() || state.isFailed()) {
             throw OperationException.conflict("Service cannot be updated in state: " + state.name(), state.name());
         }
-        return request.has("append") ? append(record, request) : replace(current, request);
+        return request.has("append") ? append(record, request) : replace(current, request, maxCardinality);
     }
 
     private static Result append(ServiceRecord record, ObjectNode request) {
@@ -50,12 +50,7 @@ final class ServiceUpdate {
         if (template.isObject()) {
             fields = (ObjectNode) template;
         } else if (template.isTextual()) {
-            try {
-                fields = Json.parseObject(template.asText());
-            } catch (IllegalArgumentException e) {
-                throw OperationException.badRequest("template", "The template to append is not a JSON object: "
-                        + e.getMessage());
-            }
+            fields = RequestJson.object(template.asText(), "template");
         } else {
             throw OperationException.badRequest("template", "KEY: 'template' must be a String;");
         }
@@ -69,9 +64,9 @@ final class ServiceUpdate {
         return new Result(body, Map.of());
     }
 
-    private static Result replace(ObjectNode current, ObjectNode request) {
+    private static Result replace(ObjectNode current, ObjectNode request, int maxCardinality) {
         ObjectNode edited = request.deepCopy();
-        TemplateValidator.validateTemplate(edited);
+        TemplateValidator.validateTemplate(edited, maxCardinality);
         for (String attr : SERVICE_IMMUTABLE) {
             if (!same(current.get(attr), request.get(attr))) {
                 throw immutable("service/" + attr);

@@ -8,6 +8,7 @@ import dev.flotilla.cloud.sim.SimTemplate;
 import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.cloud.sim.SimVm;
 import dev.flotilla.cloud.sim.SimVmActions;
+import dev.flotilla.domain.TemplateValidator;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.store.Json;
 import dev.flotilla.store.SimulatorStore;
@@ -20,6 +21,9 @@ import java.util.Map;
 
 /** Admin-only view of the built-in cloud: {@code /sim/template} and {@code /sim/vm}. */
 final class SimulatorRoutes {
+    /** A week: long enough for any simulated delay, short enough that no arithmetic on it overflows. */
+    private static final long MAX_OUTAGE_SECONDS = 7 * 24 * 3600;
+
     private final SimulatorStore sim;
     private final SimulatorControl control;
     private final Clock clock;
@@ -65,6 +69,7 @@ final class SimulatorRoutes {
         if (name == null || !name.isTextual() || name.asText().isBlank()) {
             throw OperationException.badRequest("name", "Mandatory key 'name (string)' is missing");
         }
+        TemplateValidator.checkName(name.asText(), "name");
         JsonNode attributes = body.get("attributes");
         if (attributes != null && !attributes.isObject()) {
             throw OperationException.badRequest("attributes", "KEY: 'attributes' must be an Object;");
@@ -73,7 +78,8 @@ final class SimulatorRoutes {
         for (String key : new String[]{"SIM_DEPLOY_SECONDS", "SIM_TERMINATE_SECONDS", "SIM_READY_SECONDS"}) {
             JsonNode v = attrs.get(key);
             if (v != null && !isNonNegativeNumber(v)) {
-                throw OperationException.badRequest("attributes." + key, key + " must be a number >= 0");
+                throw OperationException.badRequest("attributes." + key, key + " must be a number of seconds from 0 to "
+                        + MAX_OUTAGE_SECONDS);
             }
         }
         sim.createTemplate(name.asText(), attrs)
@@ -83,7 +89,8 @@ final class SimulatorRoutes {
 
     private static boolean isNonNegativeNumber(JsonNode v) {
         try {
-            return Double.parseDouble(v.asText()) >= 0;
+            double seconds = Double.parseDouble(v.asText());
+            return seconds >= 0 && seconds <= MAX_OUTAGE_SECONDS;
         } catch (NumberFormatException e) {
             return false;
         }
@@ -159,8 +166,10 @@ final class SimulatorRoutes {
             throw OperationException.badRequest("mode", "KEY: 'mode' must be one of fail, timeout;");
         }
         JsonNode seconds = body.get("seconds");
-        if (seconds == null || !seconds.canConvertToLong() || !seconds.isIntegralNumber() || seconds.asLong() < 0) {
-            throw OperationException.badRequest("seconds", "KEY: 'seconds' must be an Integer >= 0;");
+        if (seconds == null || !seconds.isIntegralNumber() || !seconds.canConvertToLong() || seconds.asLong() < 0
+                || seconds.asLong() > MAX_OUTAGE_SECONDS) {
+            throw OperationException.badRequest("seconds", "KEY: 'seconds' must be an Integer from 0 to "
+                    + MAX_OUTAGE_SECONDS + ";");
         }
         control.startOutage(Outage.Mode.valueOf(mode.toUpperCase()), seconds.asLong());
         Http.noContent(ctx);

@@ -24,9 +24,11 @@ final class TemplateRoutes {
     private final Documents documents;
     private final DocumentActions documentActions;
     private final Clock clock;
+    private final int maxCardinality;
 
     TemplateRoutes(TemplateStore templates, ServiceStore services, EngineClient engine, Documents documents,
-                   DocumentActions documentActions, Clock clock) {
+                   DocumentActions documentActions, Clock clock, int maxCardinality) {
+        this.maxCardinality = maxCardinality;
         this.templates = templates;
         this.services = services;
         this.engine = engine;
@@ -55,7 +57,7 @@ final class TemplateRoutes {
     /** Validated before anything is stored; the server adds {@code registration_time}. */
     private void create(RoutingContext ctx) {
         ObjectNode body = Http.bodyObject(ctx);
-        TemplateValidator.validateTemplate(body);
+        TemplateValidator.validateTemplate(body, maxCardinality);
         body.put("registration_time", clock.instant().getEpochSecond());
         Identity who = ctx.get(Authenticator.IDENTITY);
         templates.create(who.uid(), who.gid(), body.get("name").asText(), body)
@@ -80,7 +82,7 @@ final class TemplateRoutes {
             throw OperationException.badRequest("registration_time",
                     "Immutable value: `service_template/registration_time` can not be changed");
         }
-        TemplateValidator.validateTemplate(body);
+        TemplateValidator.validateTemplate(body, maxCardinality);
         if (stored != null) {
             body.set("registration_time", stored);
         }
@@ -129,6 +131,7 @@ final class TemplateRoutes {
         if (name == null || !name.isTextual() || name.asText().isBlank()) {
             throw OperationException.badRequest("name", "Action clone: You have to specify a name");
         }
+        TemplateValidator.checkName(name.asText(), "name");
         Identity who = ctx.get(Authenticator.IDENTITY);
         find(id).compose(original -> {
             ObjectNode body = original.body().deepCopy();
@@ -144,13 +147,7 @@ final class TemplateRoutes {
         if (text == null || !text.isTextual()) {
             throw OperationException.badRequest("template_json", "Action update: You have to provide a template");
         }
-        ObjectNode given;
-        try {
-            given = Json.parseObject(text.asText());
-        } catch (IllegalArgumentException e) {
-            throw OperationException.badRequest("template_json", "template_json is not a JSON object: "
-                    + e.getMessage());
-        }
+        ObjectNode given = RequestJson.object(text.asText(), "template_json");
         boolean append = params.path("append").asBoolean(false);
         find(id).compose(existing -> {
             ObjectNode body = given;

@@ -39,7 +39,25 @@ public record FlotillaConfig(
         Duration doneRetention,
         long pollIntervalMs,
         Duration resyncInterval,
+        int maxCardinality,
+        HttpLimits http,
         SimulatorSettings simulator) {
+
+    /**
+     * What one client may hold or make the server do (hostile input, slow and idle clients):
+     * {@code requestTimeout} s for a connection to deliver a whole request (headers and body) after
+     * it opened or after its previous answer; {@code idleTimeout} s without a byte either way
+     * closes any connection (WebSocket streams are pinged well within it); at most
+     * {@code maxConnections} open connections; {@code maxHeaderSize} bytes of headers,
+     * {@code maxUriLength} bytes of request line, {@code bodyLimit} bytes of body; at most
+     * {@code maxSubscribersPerUser} event streams per user; a stream subscriber is dropped (1008)
+     * once {@code streamBufferBytes} wait unsent or it has not answered a ping for
+     * {@code streamSlowSeconds} s.
+     */
+    public record HttpLimits(int requestTimeout, int idleTimeout, int maxConnections, int maxHeaderSize,
+                             int maxUriLength, int bodyLimit, int maxSubscribersPerUser, int streamBufferBytes,
+                             int streamSlowSeconds) {
+    }
 
     /** Simulated durations of VM transitions, overridable per VM template (SIM_* attributes). */
     public record SimulatorSettings(double deploySeconds, double terminateSeconds, double readySeconds,
@@ -58,6 +76,13 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_POLL_INTERVAL_MS", List.of("poll_interval_ms"));
         ENV_KEYS.put("FLOTILLA_RESYNC_INTERVAL", List.of("resync_interval"));
         ENV_KEYS.put("FLOTILLA_AUTOSCALER_INTERVAL", List.of("autoscaler_interval"));
+        ENV_KEYS.put("FLOTILLA_MAX_CARDINALITY", List.of("max_cardinality"));
+        ENV_KEYS.put("FLOTILLA_REQUEST_TIMEOUT", List.of("http", "request_timeout"));
+        ENV_KEYS.put("FLOTILLA_IDLE_TIMEOUT", List.of("http", "idle_timeout"));
+        ENV_KEYS.put("FLOTILLA_MAX_CONNECTIONS", List.of("http", "max_connections"));
+        ENV_KEYS.put("FLOTILLA_MAX_SUBSCRIBERS_PER_USER", List.of("http", "max_subscribers_per_user"));
+        ENV_KEYS.put("FLOTILLA_STREAM_BUFFER_BYTES", List.of("http", "stream_buffer_bytes"));
+        ENV_KEYS.put("FLOTILLA_STREAM_SLOW_SECONDS", List.of("http", "stream_slow_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_DEPLOY_SECONDS", List.of("simulator", "deploy_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_TERMINATE_SECONDS", List.of("simulator", "terminate_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));
@@ -79,6 +104,14 @@ public record FlotillaConfig(
         require(resyncInterval.toSeconds() > 0, "resync_interval must be positive");
         require(simulator.deploySeconds() >= 0 && simulator.terminateSeconds() >= 0 && simulator.readySeconds() >= 0,
                 "simulator timings must be >= 0");
+        require(maxCardinality > 0 && maxCardinality <= 1_000_000, "max_cardinality must be between 1 and 1000000");
+        require(http.requestTimeout() > 0 && http.idleTimeout() > 0, "http.request_timeout and http.idle_timeout must be positive");
+        require(http.maxConnections() > 0 && http.maxSubscribersPerUser() > 0,
+                "http.max_connections and http.max_subscribers_per_user must be positive");
+        require(http.maxHeaderSize() >= 1024 && http.maxUriLength() >= 256 && http.bodyLimit() >= 1024,
+                "http.max_header_size, http.max_uri_length and http.body_limit are too small");
+        require(http.streamBufferBytes() >= 4096 && http.streamSlowSeconds() > 0,
+                "http.stream_buffer_bytes must be >= 4096 and http.stream_slow_seconds positive");
         require(simulator.outageMode().equals("fail") || simulator.outageMode().equals("timeout"),
                 "simulator.outage_mode must be fail or timeout");
     }
@@ -111,6 +144,7 @@ public record FlotillaConfig(
 
     public static FlotillaConfig fromTree(JsonNode tree) {
         JsonNode sim = tree.path("simulator");
+        JsonNode http = tree.path("http");
         return new FlotillaConfig(
                 text(tree, "host"),
                 integer(tree, "port"),
@@ -130,6 +164,12 @@ public record FlotillaConfig(
                 Duration.ofSeconds(integer(tree, "done_retention")),
                 integer(tree, "poll_interval_ms"),
                 Duration.ofSeconds(integer(tree, "resync_interval")),
+                integer(tree, "max_cardinality"),
+                new HttpLimits(integer(http, "request_timeout"), integer(http, "idle_timeout"),
+                        integer(http, "max_connections"), integer(http, "max_header_size"),
+                        integer(http, "max_uri_length"), integer(http, "body_limit"),
+                        integer(http, "max_subscribers_per_user"), integer(http, "stream_buffer_bytes"),
+                        integer(http, "stream_slow_seconds")),
                 new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),
                         decimal(sim, "ready_seconds"), text(sim, "outage_mode"), integer(sim, "outage_seconds")));
     }
@@ -137,7 +177,7 @@ public record FlotillaConfig(
     public FlotillaConfig withPort(int newPort) {
         return new FlotillaConfig(host, newPort, dbUrl, dbPoolSize, driver, adminPassword, defaultCooldown,
                 waitTimeout, shutdownAction, actionNumber, actionPeriod, vmNameTemplate, pageSize, autoscalerInterval,
-                transientTimeout, doneRetention, pollIntervalMs, resyncInterval, simulator);
+                transientTimeout, doneRetention, pollIntervalMs, resyncInterval, maxCardinality, http, simulator);
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class Instantiation {
     private Instantiation() {
     }
 
-    public static ObjectNode serviceBody(ObjectNode template, ObjectNode mergeTemplate) {
+    public static ObjectNode serviceBody(ObjectNode template, ObjectNode mergeTemplate, int maxCardinality) {
         ObjectNode merge = mergeTemplate == null ? JSON.objectNode() : mergeTemplate.deepCopy();
         TemplateFormats.upgrade(merge);
         ObjectNode body = template.deepCopy();
@@ -32,20 +32,37 @@ public final class Instantiation {
 
         JsonNode roleOverrides = merge.remove("roles");
         deepMerge(body, merge);
-        if (roleOverrides != null && roleOverrides.isArray()) {
-            for (JsonNode override : roleOverrides) {
-                String name = override.path("name").asText(null);
-                for (JsonNode role : body.withArray("roles")) {
-                    if (role.isObject() && role.path("name").asText("").equals(name)) {
-                        deepMerge((ObjectNode) role, (ObjectNode) override);
-                    }
+        mergeRoles(body, roleOverrides);
+        body.remove("registration_time");
+        TemplateValidator.validateTemplate(body, maxCardinality);
+        injectUserInputs(body);
+        return body;
+    }
+
+    /**
+     * {@code merge_template.roles}: objects naming a role, each merged over the template's role of
+     * that name (a name the template does not have is ignored, as OneFlow does).
+     */
+    private static void mergeRoles(ObjectNode body, JsonNode overrides) {
+        if (overrides == null || overrides.isNull()) {
+            return;
+        }
+        if (!overrides.isArray()) {
+            throw new ValidationException("merge_template.roles", "KEY: 'roles' must be an Array;");
+        }
+        for (int i = 0; i < overrides.size(); i++) {
+            JsonNode override = overrides.get(i);
+            JsonNode name = override.get("name");
+            if (!override.isObject() || name == null || !name.isTextual()) {
+                throw new ValidationException("merge_template.roles." + i,
+                        "Each role in merge_template must be an Object with the 'name' of a role");
+            }
+            for (JsonNode role : body.withArray("roles")) {
+                if (role.isObject() && role.path("name").asText("").equals(name.asText())) {
+                    deepMerge((ObjectNode) role, (ObjectNode) override);
                 }
             }
         }
-        body.remove("registration_time");
-        TemplateValidator.validateTemplate(body);
-        injectUserInputs(body);
-        return body;
     }
 
     private static void checkUserInputs(JsonNode inputs, JsonNode values) {

@@ -84,22 +84,34 @@ public final class TemplateValidator {
             Field.string("start_time"),
             Field.string("recurrence"));
 
+    /** Names are stored with this bound (the database enforces it too). */
+    public static final int MAX_NAME_LENGTH = 128;
+    /** Roles per service: with the cardinality cap, it bounds the VMs one request can ask for. */
+    public static final int MAX_ROLES = 100;
+
     private TemplateValidator() {
     }
 
-    /** Full validation of a service template or service body (create, update, instantiate result). */
-    public static void validateTemplate(ObjectNode body) {
+    /**
+     * Full validation of a service template or service body (create, update, instantiate result);
+     * no role may ask for more than {@code maxCardinality} VMs.
+     */
+    public static void validateTemplate(ObjectNode body, int maxCardinality) {
         TemplateFormats.upgrade(body);
         checkSchema(body, SERVICE_SCHEMA);
+        checkName(body.get("name").asText(), "name");
         ArrayNode roles = (ArrayNode) body.get("roles");
         if (roles.isEmpty()) {
             throw new ValidationException("roles", "KEY: 'roles' must contain at least one role;");
+        }
+        if (roles.size() > MAX_ROLES) {
+            throw new ValidationException("roles", "KEY: 'roles' must not hold more than " + MAX_ROLES + " roles;");
         }
         for (JsonNode role : roles) {
             if (!role.isObject()) {
                 throw new ValidationException("roles", "KEY: 'roles' must be an Object;");
             }
-            validateRoleSchema((ObjectNode) role);
+            validateRoleSchema((ObjectNode) role, maxCardinality);
         }
         for (JsonNode role : roles) {
             checkRoleValues((ObjectNode) role);
@@ -109,8 +121,19 @@ public final class TemplateValidator {
         checkNetworksValues(body.get("networks_values"));
     }
 
-    /** Role schema only, as OneFlow checks an added role ({@code add_role}). */
-    public static void validateRoleSchema(ObjectNode role) {
+    /** A document name as the database keeps it: at most {@value #MAX_NAME_LENGTH} characters. */
+    public static void checkName(String name, String field) {
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new ValidationException(field, "KEY: '" + field + "' must be at most " + MAX_NAME_LENGTH
+                    + " characters long;");
+        }
+    }
+
+    /**
+     * Role schema only, as OneFlow checks an added role ({@code add_role}), plus Flotilla's bound:
+     * cardinality, min_vms and max_vms at most {@code maxCardinality}.
+     */
+    public static void validateRoleSchema(ObjectNode role, int maxCardinality) {
         TemplateFormats.upgradeRole(role);
         JsonNode type = role.get("type");
         if (type != null && type.isTextual() && !List.of("vm", "vr").contains(type.asText())) {
@@ -131,6 +154,13 @@ public final class TemplateValidator {
         }
         checkPolicies(role, "elasticity_policies", ELASTICITY_SCHEMA);
         checkPolicies(role, "scheduled_policies", SCHEDULED_SCHEMA);
+        for (String key : List.of("cardinality", "min_vms", "max_vms")) {
+            JsonNode value = role.get(key);
+            if (value != null && value.isNumber() && value.asLong() > maxCardinality) {
+                throw new ValidationException("roles." + name + "." + key, "Role '" + name + "' '" + key
+                        + "' must be lower than or equal to " + maxCardinality + " (the server's max_cardinality)");
+            }
+        }
     }
 
     private static void checkPolicies(ObjectNode role, String key, List<Field> schema) {
@@ -426,7 +456,7 @@ public final class TemplateValidator {
             if (value.isIntegralNumber() && value.canConvertToInt()) {
                 return IntNode.valueOf(value.asInt());
             }
-            if (value.isFloatingPointNumber()) {
+            if (value.isFloatingPointNumber() && Math.abs(value.asDouble()) < Integer.MAX_VALUE) {
                 return IntNode.valueOf((int) value.asDouble());
             }
             if (value.isTextual() && DECIMAL.matcher(value.asText().trim()).matches()) {

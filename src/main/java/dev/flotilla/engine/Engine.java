@@ -149,7 +149,7 @@ public final class Engine {
                 return Future.failedFuture(OperationException.notFound(
                         "[one.document.info] Error getting document [" + templateId + "]."));
             }
-            ObjectNode body = Instantiation.serviceBody(found.get().body(), merge);
+            ObjectNode body = Instantiation.serviceBody(found.get().body(), merge, config.maxCardinality());
             for (JsonNode role : body.withArray("roles")) {
                 ObjectNode r = (ObjectNode) role;
                 if (!r.has("cooldown")) {
@@ -192,7 +192,7 @@ public final class Engine {
         return lanes.submit(id, () -> load(id).compose(record -> {
             ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
             Planner.checkCanModifyRoles(snapshot);
-            TemplateValidator.validateRoleSchema(role);
+            TemplateValidator.validateRoleSchema(role, config.maxCardinality());
             String name = role.get("name").asText();
             if (snapshot.role(name).isPresent()) {
                 throw new ConflictException("Role " + name + " already exists", snapshot.state().name());
@@ -244,6 +244,14 @@ public final class Engine {
                 roles = List.of(role);
             } else {
                 roles = record.roles().stream().filter(r -> r.state() != RoleState.DONE).toList();
+            }
+            if (only != null) {
+                java.util.Set<Integer> unknown = new java.util.TreeSet<>(only);
+                roles.forEach(role -> role.members().forEach(vm -> unknown.remove(vm.vmId())));
+                if (!unknown.isEmpty()) {
+                    throw new ValidationException("action.params.vm_ids", "VM(s) " + unknown + " are not VMs of "
+                            + (roleName == null ? "service " + id : "role " + roleName));
+                }
             }
             Map<String, List<RoleActions.Batch>> schedule = new LinkedHashMap<>();
             List<RoleActionStore.NewBatch> batches = new ArrayList<>();

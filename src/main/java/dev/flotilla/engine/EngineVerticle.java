@@ -69,8 +69,10 @@ public final class EngineVerticle extends VerticleBase {
 
     private static void fail(Message<JsonObject> message, Throwable e) {
         OperationException failure = OperationException.of(e);
-        if (failure.status() >= 500) {
+        if (failure.isInternal()) {
             LOG.error("command {} failed", message.body().getString("command"), e);
+        } else if (failure.status() >= 500) {
+            LOG.warn("command {} failed: {}", message.body().getString("command"), e.toString());
         }
         message.fail(failure.status(), failure.toJson().toString());
     }

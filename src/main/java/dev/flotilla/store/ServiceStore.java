@@ -194,7 +194,7 @@ public final class ServiceStore {
     }
 
     /** All services, or one page of them, optionally only those in {@code state}. */
-    public Future<List<ServiceRecord>> list(ServiceState state, int limit, int offset) {
+    public Future<List<ServiceRecord>> list(ServiceState state, int limit, long offset) {
         Tuple args = Tuple.of(state == null ? null : (short) state.number(), limit, offset);
         return pool.preparedQuery(LIST).execute(args).map(rows -> {
             List<ServiceRecord> out = new ArrayList<>();

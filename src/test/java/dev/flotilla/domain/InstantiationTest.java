@@ -27,7 +27,7 @@ class InstantiationTest {
         ObjectNode body = Instantiation.serviceBody(obj(WITH_INPUTS), obj("""
                 {"name": "shop-1", "user_inputs_values": {"DB_PASSWORD": "s3cret"}, "description": "blue",
                  "roles": [{"name": "web", "cardinality": 3}, {"name": "ghost", "cardinality": 9}]}
-                """));
+                """), 1000);
         assertEquals("shop-1", body.get("name").asText());
         assertEquals("blue", body.get("description").asText());
         assertEquals(3, body.get("roles").get(1).get("cardinality").asInt());
@@ -37,7 +37,7 @@ class InstantiationTest {
     @Test
     void userInputsBecomeVmAttributesAndContext() throws Exception {
         ObjectNode body = Instantiation.serviceBody(obj(WITH_INPUTS),
-                obj("{\"custom_attrs_values\": {\"DB_PASSWORD\": \"s3cret\"}}"));
+                obj("{\"custom_attrs_values\": {\"DB_PASSWORD\": \"s3cret\"}}"), 1000);
         ObjectNode contents = (ObjectNode) body.get("roles").get(0).get("template_contents");
         assertEquals("s3cret", contents.get("DB_PASSWORD").asText());
         assertEquals("$DB_PASSWORD", contents.get("CONTEXT").get("DB_PASSWORD").asText());
@@ -51,7 +51,7 @@ class InstantiationTest {
         "{\"user_inputs_values\": {\"OTHER\": \"x\"}}|Verify that every User Input have its corresponding value defined"})
     void missingUserInputsAre400(String merge, String message) throws Exception {
         ValidationException e = assertThrows(ValidationException.class,
-                () -> Instantiation.serviceBody(obj(WITH_INPUTS), obj(merge)));
+                () -> Instantiation.serviceBody(obj(WITH_INPUTS), obj(merge), 1000));
         assertEquals(message, e.getMessage());
     }
 
@@ -60,14 +60,14 @@ class InstantiationTest {
         ObjectNode body = Instantiation.serviceBody(obj("""
                 {"name": "n", "networks": {"public": "M|network|Public||id:0"},
                  "roles": [{"name": "r", "type": "vm", "template_id": 0}]}
-                """), null);
+                """), null, 1000);
         assertEquals("0", body.get("networks_values").get(0).get("public").get("id").asText());
     }
 
     @Test
     void anInvalidMergedResultIsRejected() throws Exception {
         ValidationException e = assertThrows(ValidationException.class, () -> Instantiation.serviceBody(
-                obj(WITH_INPUTS), obj("{\"user_inputs_values\": {\"DB_PASSWORD\": \"x\"}, \"deployment\": \"fast\"}")));
+                obj(WITH_INPUTS), obj("{\"user_inputs_values\": {\"DB_PASSWORD\": \"x\"}, \"deployment\": \"fast\"}"), 1000));
         assertEquals("deployment", e.field());
     }
 }

@@ -96,7 +96,7 @@ class TemplateValidatorTest {
     @MethodSource("invalidTemplates")
     void invalidTemplatesNameTheFieldAndTheReason(String json, String field, String message) throws Exception {
         ObjectNode body = (ObjectNode) JSON.readTree(json);
-        ValidationException e = assertThrows(ValidationException.class, () -> TemplateValidator.validateTemplate(body));
+        ValidationException e = assertThrows(ValidationException.class, () -> TemplateValidator.validateTemplate(body, 1000));
         assertEquals(field, e.field());
         assertTrue(e.getMessage().startsWith(message) || e.getMessage().contains(message),
                 "expected '" + message + "' in '" + e.getMessage() + "'");
@@ -108,7 +108,7 @@ class TemplateValidatorTest {
                 {"name": "x", "roles": [{"name": "r", "type": "vm", "template_id": "3", "min_vms": "1",
                  "cardinality": 2.0, "custom": {"kept": true}}], "logo": "a.png"}
                 """);
-        TemplateValidator.validateTemplate(body);
+        TemplateValidator.validateTemplate(body, 1000);
         assertEquals("none", body.get("deployment").asText());
         assertEquals("", body.get("description").asText());
         assertEquals(3, body.get("roles").get(0).get("template_id").asInt());
@@ -122,7 +122,7 @@ class TemplateValidatorTest {
     void cardinalityDefaultsToZero() throws Exception {
         ObjectNode body = (ObjectNode) JSON.readTree("{\"name\":\"x\",\"roles\":[{\"name\":\"r\",\"type\":\"vm\","
                 + "\"template_id\":0}]}");
-        TemplateValidator.validateTemplate(body);
+        TemplateValidator.validateTemplate(body, 1000);
         assertEquals(0, body.get("roles").get(0).get("cardinality").asInt());
     }
 
@@ -135,7 +135,7 @@ class TemplateValidatorTest {
                   {"name":"other","type":"vm","template_id":4,
                    "vm_template_contents":"MEMORY = \\"512\\"\\nNIC = [ NETWORK_ID = \\"$net\\", NAME = \\"NIC0\\" ]"}]}
                 """);
-        TemplateValidator.validateTemplate(body);
+        TemplateValidator.validateTemplate(body, 1000);
         ObjectNode master = (ObjectNode) body.get("roles").get(0);
         assertEquals(0, master.get("template_id").asInt());
         assertEquals("vm", master.get("type").asText());
@@ -150,7 +150,7 @@ class TemplateValidatorTest {
     void roleSchemaAloneAcceptsTheSeedsRoleFile() throws Exception {
         ObjectNode role = (ObjectNode) JSON.readTree("{\"name\":\"MASTER\",\"cardinality\":1,\"vm_template\":0,"
                 + "\"min_vms\":1,\"max_vms\":2,\"elasticity_policies\":[],\"scheduled_policies\":[]}");
-        TemplateValidator.validateRoleSchema(role);
+        TemplateValidator.validateRoleSchema(role, 1000);
         assertEquals("vm", role.get("type").asText());
     }
 }

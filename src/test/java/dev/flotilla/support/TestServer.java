@@ -56,6 +56,14 @@ public final class TestServer implements AutoCloseable {
         return client;
     }
 
+    public FlotillaServer flotilla() {
+        return server;
+    }
+
+    public int port() {
+        return server.config().port();
+    }
+
     /** Creates a service template and returns its id. */
     public int createTemplate(String json) {
         ApiClient.Response r = client.post("/service_template", json);

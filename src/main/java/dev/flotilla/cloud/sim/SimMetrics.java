@@ -33,7 +33,7 @@ public final class SimMetrics {
     public static double value(String spec, double ageSeconds) {
         String[] p = spec.trim().split(":");
         try {
-            return switch (p[0].toLowerCase(Locale.ROOT)) {
+            double value = switch (p[0].toLowerCase(Locale.ROOT)) {
                 case "constant" -> Double.parseDouble(p[1]);
                 case "ramp" -> {
                     double v = Double.parseDouble(p[1]) + Double.parseDouble(p[2]) * ageSeconds;
@@ -43,6 +43,7 @@ public final class SimMetrics {
                         + Double.parseDouble(p[2]) * Math.sin(2 * Math.PI * ageSeconds / Double.parseDouble(p[3]));
                 default -> Double.NaN;
             };
+            return Double.isFinite(value) ? value : Double.NaN;
         } catch (RuntimeException e) {
             return Double.NaN;
         }

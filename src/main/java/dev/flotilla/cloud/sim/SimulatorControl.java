@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /** The simulator's admin controls: force a VM's observed state, start or end an outage. */
@@ -24,12 +23,9 @@ public final class SimulatorControl {
         this.clock = clock;
     }
 
+    /** Exactly one of the state names, as OpenNebula writes them (no case folding, no spaces). */
     public static Optional<ForcedState> parse(String name) {
-        try {
-            return Optional.of(ForcedState.valueOf(name.trim().toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return java.util.Arrays.stream(ForcedState.values()).filter(s -> s.name().equals(name)).findFirst();
     }
 
     /** Forces the VM's state; FAILURE is the failure LCM state of the step the VM is in. */

@@ -129,7 +129,8 @@ public final class SimulatorDriver implements CloudDriver {
         }
         try {
             double parsed = Double.parseDouble(value.asText().trim());
-            return parsed >= 0 ? parsed : fallback;
+            // A week at most: a timestamp plus this must stay a timestamp.
+            return parsed >= 0 && parsed <= 7 * 24 * 3600 ? parsed : fallback;
         } catch (NumberFormatException e) {
             return fallback;
         }
