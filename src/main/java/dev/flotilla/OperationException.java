@@ -6,7 +6,7 @@ import dev.flotilla.domain.ConflictException;
 import dev.flotilla.domain.IllegalTransitionException;
 import dev.flotilla.domain.UnknownRoleException;
 import dev.flotilla.domain.ValidationException;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import dev.flotilla.store.StoreFailures;
 
 import java.util.Map;

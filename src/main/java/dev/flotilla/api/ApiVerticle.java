@@ -8,7 +8,7 @@ import dev.flotilla.store.Database;
 import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.IdempotencyStore;
 import dev.flotilla.store.ServiceStore;
-import dev.flotilla.store.SimulatorStore;
+import dev.flotilla.cloud.sim.SimulatorRepository;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.UserStore;
 import io.vertx.core.Future;
@@ -72,7 +72,7 @@ public final class ApiVerticle extends VerticleBase {
                 Clock.systemUTC(), config.maxCardinality()).mount(router);
         new ServiceRoutes(new ServiceStore(pool), engine, documents, documentActions, new AutoscalerStore(pool),
                 config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router);
-        SimulatorStore sim = new SimulatorStore(pool);
+        SimulatorRepository sim = new SimulatorRepository(pool);
         new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
                 .mount(router);
         router.route().failureHandler(Http::failure);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.VmSnapshot;
 import dev.flotilla.store.DocumentMeta;
 import dev.flotilla.store.EventRecord;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import dev.flotilla.store.RoleRecord;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.TemplateRecord;

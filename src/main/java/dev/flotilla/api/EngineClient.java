@@ -1,6 +1,6 @@
 package dev.flotilla.api;
 
-import dev.flotilla.Addresses;
+import dev.flotilla.bus.Addresses;
 import dev.flotilla.OperationException;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;

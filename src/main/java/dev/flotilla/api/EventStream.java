@@ -1,6 +1,7 @@
 package dev.flotilla.api;
 
-import dev.flotilla.Addresses;
+import dev.flotilla.bus.Addresses;
+import dev.flotilla.bus.EventFrames;
 import dev.flotilla.OperationException;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.EventRecord;
@@ -169,7 +170,7 @@ final class EventStream {
         void goLive(List<EventRecord> replay) {
             for (EventRecord e : replay) {
                 replayed.add(e.seq());
-                send(e.toFrame());
+                send(EventFrames.of(e));
             }
             List<JsonObject> buffered = pending;
             pending = null;

@@ -3,7 +3,7 @@ package dev.flotilla.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.OperationException;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.ext.web.RoutingContext;
 

@@ -7,7 +7,7 @@ import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.ServiceState;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.DocumentAdmin;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;

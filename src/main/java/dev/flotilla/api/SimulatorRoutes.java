@@ -10,8 +10,8 @@ import dev.flotilla.cloud.sim.SimVm;
 import dev.flotilla.cloud.sim.SimVmActions;
 import dev.flotilla.domain.TemplateValidator;
 import dev.flotilla.domain.VmStates;
-import dev.flotilla.store.Json;
-import dev.flotilla.store.SimulatorStore;
+import dev.flotilla.json.Json;
+import dev.flotilla.cloud.sim.SimulatorRepository;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -24,11 +24,11 @@ final class SimulatorRoutes {
     /** A week: long enough for any simulated delay, short enough that no arithmetic on it overflows. */
     private static final long MAX_OUTAGE_SECONDS = 7 * 24 * 3600;
 
-    private final SimulatorStore sim;
+    private final SimulatorRepository sim;
     private final SimulatorControl control;
     private final Clock clock;
 
-    SimulatorRoutes(SimulatorStore sim, SimulatorControl control, Clock clock) {
+    SimulatorRoutes(SimulatorRepository sim, SimulatorControl control, Clock clock) {
         this.sim = sim;
         this.control = control;
         this.clock = clock;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.OperationException;
 import dev.flotilla.domain.TemplateValidator;
 import dev.flotilla.store.DocumentAdmin;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.TemplateRecord;
 import dev.flotilla.store.TemplateStore;

@@ -2,14 +2,14 @@ package dev.flotilla.autoscaler;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flotilla.Addresses;
+import dev.flotilla.bus.Addresses;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.domain.Autoscaling;
 import dev.flotilla.domain.ServiceEvent;
 import dev.flotilla.domain.ServiceState;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.store.AutoscalerStore;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;

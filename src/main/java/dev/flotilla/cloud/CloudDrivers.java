@@ -3,7 +3,7 @@ package dev.flotilla.cloud;
 import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimulatorDriver;
 import dev.flotilla.config.FlotillaConfig;
-import dev.flotilla.store.SimulatorStore;
+import dev.flotilla.cloud.sim.SimulatorRepository;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
@@ -19,6 +19,6 @@ public final class CloudDrivers {
             throw new FlotillaConfig.ConfigException("driver '" + config.driver()
                     + "' is not available in this version; use 'simulator'");
         }
-        return new SimulatorDriver(new SimulatorStore(pool), config.simulator(), new Outage(vertx), clock);
+        return new SimulatorDriver(new SimulatorRepository(pool), config.simulator(), new Outage(vertx), clock);
     }
 }

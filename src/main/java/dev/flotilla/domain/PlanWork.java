@@ -13,32 +13,32 @@ import java.util.Set;
  * The working copy a plan is built in: the snapshot, the decisions taken so far (states, VM rows
  * to add, retire, terminate, forget; events; driver calls), and the rules every decision obeys
  * (every state change through the transition tables, a deadline on entering a transient state).
+ * The step classes change it only through these methods, so no step can bypass a rule.
  */
 final class PlanWork {
-    final ServiceSnapshot snapshot;
-    final Instant now;
-    ServiceState service;
-    Instant deadline;
-    boolean deadlineChanged;
-    boolean forceDelete;
-    boolean holdReleased;
-    final Map<String, RoleState> roleStates = new LinkedHashMap<>();
-    final Map<String, Integer> cardinalities = new LinkedHashMap<>();
-    final Map<String, Integer> lastVmNumbers = new LinkedHashMap<>();
-    final List<NewVm> newVms = new ArrayList<>();
-    final Map<Long, Boolean> terminateRows = new LinkedHashMap<>();
-    final Set<Long> forgetRows = new LinkedHashSet<>();
-    final Set<Long> retireRows = new LinkedHashSet<>();
-    final Set<Long> releaseRows = new LinkedHashSet<>();
-    final Set<Long> resumeRows = new LinkedHashSet<>();
-    final Set<String> removingRoles = new LinkedHashSet<>();
-    final Set<String> deletedRoles = new LinkedHashSet<>();
-    int cooldownSeconds;
-    final List<ServiceEvent> events = new ArrayList<>();
-    final List<DriverCall> calls = new ArrayList<>();
-
+    private final ServiceSnapshot snapshot;
+    private final Instant now;
     private final String vmNameTemplate;
     private final Duration transientTimeout;
+    private ServiceState service;
+    private Instant deadline;
+    private boolean deadlineChanged;
+    private boolean forceDelete;
+    private boolean holdReleased;
+    private int cooldownSeconds;
+    private final Map<String, RoleState> roleStates = new LinkedHashMap<>();
+    private final Map<String, Integer> cardinalities = new LinkedHashMap<>();
+    private final Map<String, Integer> lastVmNumbers = new LinkedHashMap<>();
+    private final List<NewVm> newVms = new ArrayList<>();
+    private final Map<Long, Boolean> terminateRows = new LinkedHashMap<>();
+    private final Set<Long> forgetRows = new LinkedHashSet<>();
+    private final Set<Long> retireRows = new LinkedHashSet<>();
+    private final Set<Long> releaseRows = new LinkedHashSet<>();
+    private final Set<Long> resumeRows = new LinkedHashSet<>();
+    private final Set<String> removingRoles = new LinkedHashSet<>();
+    private final Set<String> deletedRoles = new LinkedHashSet<>();
+    private final List<ServiceEvent> events = new ArrayList<>();
+    private final List<DriverCall> calls = new ArrayList<>();
 
     PlanWork(ServiceSnapshot snapshot, Instant now, String vmNameTemplate, Duration transientTimeout) {
         this.snapshot = snapshot;
@@ -49,6 +49,57 @@ final class PlanWork {
         this.deadline = snapshot.deadline();
         this.forceDelete = snapshot.forceDelete();
         this.holdReleased = snapshot.holdReleased();
+    }
+
+    ServiceSnapshot snapshot() {
+        return snapshot;
+    }
+
+    List<RoleSnapshot> roles() {
+        return snapshot.roles();
+    }
+
+    Instant now() {
+        return now;
+    }
+
+    Duration transientTimeout() {
+        return transientTimeout;
+    }
+
+    ServiceState service() {
+        return service;
+    }
+
+    Instant deadline() {
+        return deadline;
+    }
+
+    /** A deadline is set and {@code now} has reached it. */
+    boolean deadlinePassed() {
+        return deadline != null && !now.isBefore(deadline);
+    }
+
+    /** {@code recover --delete} is under way: asked for now or stored earlier. */
+    boolean forceDeleting() {
+        return forceDelete;
+    }
+
+    void markForceDelete() {
+        forceDelete = true;
+    }
+
+    /** {@code release} was asked for, now or earlier: holds no longer apply. */
+    boolean holdReleased() {
+        return holdReleased;
+    }
+
+    void releaseHold() {
+        holdReleased = true;
+    }
+
+    void log(ServiceEvent event) {
+        events.add(event);
     }
 
     void setService(ServiceState to, String reason) {
@@ -68,6 +119,15 @@ final class PlanWork {
     void enterCooldown(int seconds) {
         cooldownSeconds = seconds;
         setService(ServiceState.COOLDOWN, "cooldown " + seconds + " s");
+    }
+
+    void markRemoving(String role) {
+        removingRoles.add(role);
+    }
+
+    /** The roles leave the service for good (their rows are deleted). */
+    void markDeleted(Set<String> roles) {
+        deletedRoles.addAll(roles);
     }
 
     /** Roles being removed: asked for now or stored earlier. */
@@ -117,28 +177,12 @@ final class PlanWork {
         return snapshot.roles().stream().allMatch(r -> roleState(r) == state);
     }
 
-    /** The service's hold, the role's own, or any ancestor's; none once release was asked for. */
-    boolean onHold(RoleSnapshot role) {
-        if (holdReleased) {
-            return false;
-        }
-        return snapshot.onHold() || heldByAncestry(role, new LinkedHashSet<>());
-    }
-
-    private boolean heldByAncestry(RoleSnapshot role, Set<String> seen) {
-        if (role.onHold()) {
-            return true;
-        }
-        for (String parent : role.parents()) {
-            if (seen.add(parent) && snapshot.role(parent).map(p -> heldByAncestry(p, seen)).orElse(false)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     int cardinality(RoleSnapshot role) {
         return cardinalities.getOrDefault(role.name(), role.cardinality());
+    }
+
+    void setCardinality(String role, int cardinality) {
+        cardinalities.put(role, cardinality);
     }
 
     /** Rows still tracked: members and retired VMs not yet confirmed gone. */
@@ -210,37 +254,18 @@ final class PlanWork {
         forgetRows.add(vm.rowId());
     }
 
-    /**
-     * Calls recorded before a crash but never confirmed are made again; the driver makes them
-     * idempotent. Retired VMs the cloud reports gone stop being tracked.
-     */
-    private void resendUnconfirmedCalls() {
-        for (RoleSnapshot role : snapshot.roles()) {
-            for (VmSnapshot vm : trackedVms(role)) {
-                boolean planned = terminateRows.containsKey(vm.rowId());
-                if (vm.retired() && vm.isDone()) {
-                    forget(vm);
-                } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
-                        && !vm.retired()) {
-                    calls.add(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
-                            onHold(role) && roleState(role) == RoleState.HOLD));
-                } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
-                        && vm.createError() == null && !vm.isDone() && !planned) {
-                    calls.add(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()
-                            || vm.retired()));
-                } else if (vm.releaseRequested() && !vm.releaseSent() && !planned) {
-                    calls.add(new DriverCall.Release(vm.requestKey(), vm.vmId()));
-                }
-            }
-        }
+    /** A call recorded in an earlier plan but never confirmed, made again; no row changes. */
+    void resend(DriverCall call) {
+        calls.add(call);
     }
 
     Plan finish() {
-        resendUnconfirmedCalls();
-        return new Plan(service, deadlineChanged, deadline, Map.copyOf(roleStates), Map.copyOf(cardinalities),
-                Map.copyOf(lastVmNumbers), List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
-                Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows),
-                forceDelete && !snapshot.forceDelete(), holdReleased && !snapshot.holdReleased(),
-                Set.copyOf(removingRoles), Set.copyOf(deletedRoles), List.copyOf(events), List.copyOf(calls));
+        ResendSteps.resendUnconfirmed(this);
+        StateChanges states = new StateChanges(service, deadlineChanged, deadline, Map.copyOf(roleStates),
+                Map.copyOf(cardinalities), Map.copyOf(lastVmNumbers), forceDelete && !snapshot.forceDelete(),
+                holdReleased && !snapshot.holdReleased(), Set.copyOf(removingRoles), Set.copyOf(deletedRoles));
+        VmIntents vms = new VmIntents(List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
+                Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows));
+        return new Plan(states, vms, List.copyOf(events), List.copyOf(calls));
     }
 }

@@ -23,7 +23,7 @@ import dev.flotilla.domain.Planner;
 import dev.flotilla.domain.ServiceEvent;
 import dev.flotilla.domain.ServiceSnapshot;
 import dev.flotilla.store.EventRecord;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.TemplateStore;
@@ -431,10 +431,10 @@ public final class Engine {
     }
 
     private void logTransitions(ServiceSnapshot snapshot, Plan plan) {
-        if (plan.serviceState() != snapshot.state()) {
-            LOG.info("service={} state {} -> {}", snapshot.id(), snapshot.state(), plan.serviceState());
+        if (plan.states().serviceState() != snapshot.state()) {
+            LOG.info("service={} state {} -> {}", snapshot.id(), snapshot.state(), plan.states().serviceState());
         }
-        plan.roleStates().forEach((role, state) ->
+        plan.states().roleStates().forEach((role, state) ->
                 LOG.info("service={} role={} state -> {}", snapshot.id(), role, state));
     }
 

@@ -1,6 +1,6 @@
 package dev.flotilla.engine;
 
-import dev.flotilla.Addresses;
+import dev.flotilla.bus.Addresses;
 import dev.flotilla.OperationException;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;

@@ -1,6 +1,7 @@
 package dev.flotilla.engine;
 
-import dev.flotilla.Addresses;
+import dev.flotilla.bus.Addresses;
+import dev.flotilla.bus.EventFrames;
 import dev.flotilla.store.EventRecord;
 import io.vertx.core.eventbus.EventBus;
 
@@ -16,7 +17,7 @@ final class EventPublisher {
 
     void publish(List<EventRecord> events) {
         for (EventRecord e : events) {
-            bus.publish(Addresses.SERVICE_EVENTS, e.toFrame());
+            bus.publish(Addresses.SERVICE_EVENTS, EventFrames.of(e));
         }
     }
 }

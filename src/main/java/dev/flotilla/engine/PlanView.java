@@ -23,13 +23,13 @@ final class PlanView {
         JsonObject roles = new JsonObject();
         for (RoleSnapshot role : snapshot.roles()) {
             JsonObject r = new JsonObject();
-            if (plan.roleStates().containsKey(role.name())) {
+            if (plan.states().roleStates().containsKey(role.name())) {
                 r.put("state", new JsonObject().put("from", role.state().name())
-                        .put("to", plan.roleStates().get(role.name()).name()));
+                        .put("to", plan.states().roleStates().get(role.name()).name()));
             }
-            if (plan.cardinalities().containsKey(role.name())) {
+            if (plan.states().cardinalities().containsKey(role.name())) {
                 r.put("cardinality", new JsonObject().put("from", role.cardinality())
-                        .put("to", plan.cardinalities().get(role.name())));
+                        .put("to", plan.states().cardinalities().get(role.name())));
             }
             if (!r.isEmpty()) {
                 roles.put(role.name(), r);
@@ -51,9 +51,9 @@ final class PlanView {
         return new JsonObject()
                 .put("dry_run", true)
                 .put("service", new JsonObject().put("from", snapshot.state().name())
-                        .put("to", plan.serviceState().name()))
+                        .put("to", plan.states().serviceState().name()))
                 .put("roles", roles)
-                .put("create", new JsonArray(plan.newVms().stream().map(NewVm::name).toList()))
+                .put("create", new JsonArray(plan.vms().newVms().stream().map(NewVm::name).toList()))
                 .put("terminate", terminate)
                 .put("resume", resume)
                 .put("release", release)

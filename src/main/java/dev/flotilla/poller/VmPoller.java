@@ -1,6 +1,7 @@
 package dev.flotilla.poller;
 
-import dev.flotilla.Addresses;
+import dev.flotilla.bus.Addresses;
+import dev.flotilla.bus.EventFrames;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;
@@ -45,7 +46,7 @@ public final class VmPoller {
     private Future<Void> readAll(long cursor) {
         return driver.changesSince(cursor, PAGE).compose(changes -> services.recordObserved(changes.vms())
                 .compose(observed -> {
-                    observed.events().forEach(e -> bus.publish(Addresses.SERVICE_EVENTS, e.toFrame()));
+                    observed.events().forEach(e -> bus.publish(Addresses.SERVICE_EVENTS, EventFrames.of(e)));
                     wake(observed.serviceIds());
                     if (changes.vms().size() == PAGE) {
                         return readAll(changes.cursor());

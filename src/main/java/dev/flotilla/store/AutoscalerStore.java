@@ -1,5 +1,6 @@
 package dev.flotilla.store;
 
+import dev.flotilla.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.Autoscaling;
@@ -81,8 +82,8 @@ public final class AutoscalerStore {
 
     public Future<Void> record(int serviceId, String role, Instant at, ObjectNode inputs, int cardinality,
                                List<Autoscaling.Evaluation> evaluations) {
-        return ServiceStore.batch(pool, RECORD, evaluations.stream().map(e -> Tuple.tuple()
-                .addInteger(serviceId).addString(role).addOffsetDateTime(ServiceStore.utc(at)).addString(e.policy())
+        return Sql.batch(pool, RECORD, evaluations.stream().map(e -> Tuple.tuple()
+                .addInteger(serviceId).addString(role).addOffsetDateTime(Sql.utc(at)).addString(e.policy())
                 .addString(Json.write(inputs)).addString(e.evaluated()).addInteger(e.trueEvals())
                 .addInteger(e.periodNumber()).addInteger(cardinality).addInteger(e.newCardinality())
                 .addString(e.decision()).addString(e.reason())).toList());

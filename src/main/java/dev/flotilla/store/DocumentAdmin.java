@@ -34,7 +34,7 @@ public final class DocumentAdmin {
     /** The user's primary group, or empty when there is no such user. */
     public Future<Optional<Integer>> userGroup(int uid) {
         return pool.preparedQuery(USER_EXISTS).execute(Tuple.of(uid))
-                .map(rows -> ServiceStore.first(rows).map(r -> r.getInteger("gid")));
+                .map(rows -> Sql.first(rows).map(r -> r.getInteger("gid")));
     }
 
     public Future<Boolean> groupExists(int gid) {

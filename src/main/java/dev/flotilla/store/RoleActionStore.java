@@ -62,7 +62,7 @@ public final class RoleActionStore {
                 .addInteger(b.serviceId()).addString(b.role()).addString(b.action()).addString(b.args())
                 .addInteger(b.number()).addInteger(b.period())
                 .addArrayOfInteger(b.vmIds().toArray(new Integer[0]))
-                .addOffsetDateTime(ServiceStore.utc(b.start()))).toList()).map(result -> {
+                .addOffsetDateTime(Sql.utc(b.start()))).toList()).map(result -> {
                     List<Long> ids = new ArrayList<>();
                     for (var rs = result; rs != null; rs = rs.next()) {
                         rs.forEach(r -> ids.add(r.getLong("id")));
@@ -77,7 +77,7 @@ public final class RoleActionStore {
     }
 
     public Future<List<Claimed>> claimDue(Instant now, int limit) {
-        return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(ServiceStore.utc(now), limit)).map(rows -> {
+        return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(Sql.utc(now), limit)).map(rows -> {
             List<Claimed> out = new ArrayList<>();
             for (Row r : rows) {
                 List<Integer> all = Arrays.asList(r.getArrayOfIntegers("vm_ids"));

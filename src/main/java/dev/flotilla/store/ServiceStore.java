@@ -1,5 +1,6 @@
 package dev.flotilla.store;
 
+import dev.flotilla.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.Deployment;
@@ -20,7 +21,6 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -185,12 +185,12 @@ public final class ServiceStore {
     // ---- reads -----------------------------------------------------------------------------------
 
     public Future<Optional<ServiceRecord>> find(int id) {
-        return pool.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> first(rows).map(this::fromRow));
+        return pool.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
     /** Service, roles and live VMs in one round trip, without the log (the engine's read). */
     public Future<Optional<ServiceRecord>> findForEngine(int id) {
-        return pool.preparedQuery(FIND_SNAPSHOT).execute(Tuple.of(id)).map(rows -> first(rows).map(this::fromRow));
+        return pool.preparedQuery(FIND_SNAPSHOT).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
     /** All services, or one page of them, optionally only those in {@code state}. */
@@ -264,7 +264,7 @@ public final class ServiceStore {
     public Future<Void> updateBodies(int id, ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
         return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_SERVICE_BODY)
                 .execute(Tuple.of(id, Json.write(serviceBody)))
-                .compose(v -> batch(conn, UPDATE_ROLE_BODY, roleBodies.entrySet().stream()
+                .compose(v -> Sql.batch(conn, UPDATE_ROLE_BODY, roleBodies.entrySet().stream()
                         .map(e -> Tuple.of(id, e.getKey(), Json.write(e.getValue()))).toList())));
     }
 
@@ -299,26 +299,27 @@ public final class ServiceStore {
             // All statements are sent at once (pipelined); PostgreSQL still runs them in order, and a
             // version mismatch on the first one fails the transaction, which rolls back the rest.
             Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
-                    .execute(Tuple.of(id, snapshot.version(), (short) plan.serviceState().number(),
-                            utc(plan.deadline()), plan.forceDelete(), plan.holdReleased()))
+                    .execute(Tuple.of(id, snapshot.version(), (short) plan.states().serviceState().number(),
+                            Sql.utc(plan.states().deadline()), plan.states().forceDelete(),
+                            plan.states().holdReleased()))
                     .compose(rows -> rows.rowCount() == 0
                             ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
             Future<Void> roles = updateRoles(conn, id, plan);
-            Future<Void> vms = batch(conn, INSERT_VM, plan.newVms().stream()
+            Future<Void> vms = Sql.batch(conn, INSERT_VM, plan.vms().newVms().stream()
                     .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey(), vm.hold()))
                     .toList());
-            Future<Void> terminates = batch(conn, REQUEST_TERMINATE, plan.terminateRows().entrySet().stream()
+            Future<Void> terminates = Sql.batch(conn, REQUEST_TERMINATE, plan.vms().terminateRows().entrySet().stream()
                     .map(e -> Tuple.of(e.getKey(), e.getValue())).toList());
-            Future<Void> forgets = rows(conn, FORGET_VMS, plan.forgetRows());
-            Future<Void> retires = rows(conn, RETIRE_VMS, plan.retireRows());
-            Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.releaseRows());
-            Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.resumeRows());
-            Future<Void> removing = plan.removingRoles().isEmpty() ? Future.succeededFuture()
+            Future<Void> forgets = rows(conn, FORGET_VMS, plan.vms().forgetRows());
+            Future<Void> retires = rows(conn, RETIRE_VMS, plan.vms().retireRows());
+            Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.vms().releaseRows());
+            Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.vms().resumeRows());
+            Future<Void> removing = plan.states().removingRoles().isEmpty() ? Future.succeededFuture()
                     : conn.preparedQuery(MARK_REMOVING).execute(Tuple.tuple().addInteger(id)
-                    .addArrayOfString(plan.removingRoles().toArray(new String[0]))).mapEmpty();
-            Future<Void> deleted = plan.deletedRoles().isEmpty() ? Future.succeededFuture()
+                    .addArrayOfString(plan.states().removingRoles().toArray(new String[0]))).mapEmpty();
+            Future<Void> deleted = plan.states().deletedRoles().isEmpty() ? Future.succeededFuture()
                     : conn.preparedQuery(DELETE_ROLES).execute(Tuple.tuple().addInteger(id)
-                    .addArrayOfString(plan.deletedRoles().toArray(new String[0]))).mapEmpty();
+                    .addArrayOfString(plan.states().deletedRoles().toArray(new String[0]))).mapEmpty();
             Future<List<EventRecord>> events = insertEvents(conn, id, plan.events());
             return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, removing,
                             deleted, events))
@@ -333,16 +334,16 @@ public final class ServiceStore {
 
     private Future<Void> updateRoles(SqlClient conn, int id, Plan plan) {
         Set<String> names = new TreeSet<>();
-        names.addAll(plan.roleStates().keySet());
-        names.addAll(plan.cardinalities().keySet());
-        names.addAll(plan.lastVmNumbers().keySet());
+        names.addAll(plan.states().roleStates().keySet());
+        names.addAll(plan.states().cardinalities().keySet());
+        names.addAll(plan.states().lastVmNumbers().keySet());
         List<Tuple> rows = new ArrayList<>();
         for (String name : names) {
-            RoleState state = plan.roleStates().get(name);
-            rows.add(Tuple.of(id, name, state == null ? null : (short) state.number(), plan.cardinalities().get(name),
-                    plan.lastVmNumbers().get(name)));
+            RoleState state = plan.states().roleStates().get(name);
+            rows.add(Tuple.of(id, name, state == null ? null : (short) state.number(),
+                    plan.states().cardinalities().get(name), plan.states().lastVmNumbers().get(name)));
         }
-        return batch(conn, UPDATE_ROLE, rows);
+        return Sql.batch(conn, UPDATE_ROLE, rows);
     }
 
     /** Appends events to a service's timeline, returning them with their sequence numbers. */
@@ -504,18 +505,8 @@ public final class ServiceStore {
         return n == null || n.isNull() ? null : n.asText();
     }
 
-    static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
 
-    static Optional<Row> first(RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-    }
 
-    static Future<Void> batch(SqlClient client, String sql, List<Tuple> rows) {
-        return rows.isEmpty() ? Future.succeededFuture() : client.preparedQuery(sql).executeBatch(rows).mapEmpty();
-    }
 
     /** Another writer changed the service after the snapshot was read; re-read and plan again. */
     public static final class StaleSnapshotException extends RuntimeException {

@@ -1,5 +1,6 @@
 package dev.flotilla.store;
 
+import dev.flotilla.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -31,7 +32,7 @@ public final class TemplateStore {
     }
 
     public Future<Optional<TemplateRecord>> find(int id) {
-        return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> ServiceStore.first(rows).map(this::fromRow));
+        return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
     public Future<List<TemplateRecord>> list() {

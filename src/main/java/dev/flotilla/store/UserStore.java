@@ -25,7 +25,7 @@ public final class UserStore {
     }
 
     public Future<Optional<UserRow>> find(String name) {
-        return pool.preparedQuery(FIND).execute(Tuple.of(name)).map(rows -> ServiceStore.first(rows)
+        return pool.preparedQuery(FIND).execute(Tuple.of(name)).map(rows -> Sql.first(rows)
                 .map(r -> new UserRow(r.getInteger("id"), r.getString("name"), r.getInteger("gid"),
                         r.getString("gname"), r.getString("password_hash"))));
     }

@@ -25,12 +25,12 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.PENDING).role(role("db", RoleState.PENDING, 1))
                 .role(role("web", RoleState.PENDING, 2).parents("db")).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("db"));
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("web"));
-        assertEquals(3, plan.newVms().size());
+        assertEquals(ServiceState.DEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("db"));
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("web"));
+        assertEquals(3, plan.vms().newVms().size());
         assertEquals(3, plan.driverCalls().stream().filter(c -> c instanceof DriverCall.Create).count());
-        assertEquals(NOW.plusSeconds(1800), plan.deadline(), "DEPLOYING gets a deadline");
+        assertEquals(NOW.plusSeconds(1800), plan.states().deadline(), "DEPLOYING gets a deadline");
     }
 
     @Test
@@ -41,11 +41,12 @@ class PlannerTest {
                 .role(role("mysql", RoleState.PENDING, 1))
                 .role(role("nfs", RoleState.PENDING, 1)).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("mysql"));
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("nfs"));
-        assertNull(plan.roleStates().get("kvm"));
-        assertNull(plan.roleStates().get("frontend"));
-        assertTrue(plan.newVms().stream().allMatch(vm -> vm.roleName().equals("mysql") || vm.roleName().equals("nfs")));
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("mysql"));
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("nfs"));
+        assertNull(plan.states().roleStates().get("kvm"));
+        assertNull(plan.states().roleStates().get("frontend"));
+        assertTrue(plan.vms().newVms().stream()
+                .allMatch(vm -> vm.roleName().equals("mysql") || vm.roleName().equals("nfs")));
     }
 
     @Test
@@ -54,11 +55,11 @@ class PlannerTest {
                 .role(role("db", RoleState.DEPLOYING, 1).vm(vm(1).running()))
                 .role(role("web", RoleState.PENDING, 2).parents("db")).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(RoleState.RUNNING, plan.roleStates().get("db"));
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("web"));
+        assertEquals(RoleState.RUNNING, plan.states().roleStates().get("db"));
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("web"));
         assertEquals(List.of("web_0_(service_7)", "web_1_(service_7)"),
-                plan.newVms().stream().map(NewVm::name).toList());
-        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
+                plan.vms().newVms().stream().map(NewVm::name).toList());
+        assertEquals(ServiceState.DEPLOYING, plan.states().serviceState());
     }
 
     @Test
@@ -66,9 +67,9 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.DEPLOYING).deadline(NOW.plusSeconds(100))
                 .role(role("db", RoleState.DEPLOYING, 2).vm(vm(1).running()).vm(vm(2).running())).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.RUNNING, plan.serviceState());
-        assertTrue(plan.deadlineChanged());
-        assertNull(plan.deadline());
+        assertEquals(ServiceState.RUNNING, plan.states().serviceState());
+        assertTrue(plan.states().deadlineChanged());
+        assertNull(plan.states().deadline());
         assertTrue(plan.events().stream().anyMatch(e -> e.message().equals("New state: RUNNING")));
     }
 
@@ -76,8 +77,8 @@ class PlannerTest {
     void aRoleWithoutVmsRunsAtOnce() {
         ServiceSnapshot s = service(ServiceState.PENDING).role(role("empty", RoleState.PENDING, 0)).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.RUNNING, plan.serviceState());
-        assertEquals(RoleState.RUNNING, plan.roleStates().get("empty"));
+        assertEquals(ServiceState.RUNNING, plan.states().serviceState());
+        assertEquals(RoleState.RUNNING, plan.states().roleStates().get("empty"));
     }
 
     /** What one VM of a DEPLOYING role does to the role (states.md §3.3, §5). */
@@ -98,9 +99,9 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.DEPLOYING).readyGate(gate)
                 .role(role("r", RoleState.DEPLOYING, 1).vm(vm(1).observed(state, lcm, ready))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(expected, plan.roleStates().getOrDefault("r", RoleState.DEPLOYING));
+        assertEquals(expected, plan.states().roleStates().getOrDefault("r", RoleState.DEPLOYING));
         if (expected == RoleState.FAILED_DEPLOYING) {
-            assertEquals(ServiceState.FAILED_DEPLOYING, plan.serviceState());
+            assertEquals(ServiceState.FAILED_DEPLOYING, plan.states().serviceState());
             assertTrue(plan.events().stream().anyMatch(e -> e.severity() == 'E'));
         }
     }
@@ -110,7 +111,7 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.DEPLOYING)
                 .role(role("r", RoleState.DEPLOYING, 1).vm(vm(1).createError("Error getting template [9]."))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.FAILED_DEPLOYING, plan.serviceState());
+        assertEquals(ServiceState.FAILED_DEPLOYING, plan.states().serviceState());
         assertTrue(plan.events().stream().anyMatch(e -> e.message().contains("Error getting template [9].")));
         assertTrue(plan.driverCalls().isEmpty(), "no retry of a failed create");
     }
@@ -120,9 +121,9 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.DEPLOYING)
                 .role(role("r", RoleState.DEPLOYING, 2).vm(vm(1).running()).vm(vm(2).observed(6, 0, false))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(1, plan.cardinalities().get("r"));
-        assertEquals(java.util.Set.of(2L), plan.forgetRows());
-        assertEquals(RoleState.RUNNING, plan.roleStates().get("r"));
+        assertEquals(1, plan.states().cardinalities().get("r"));
+        assertEquals(java.util.Set.of(2L), plan.vms().forgetRows());
+        assertEquals(RoleState.RUNNING, plan.states().roleStates().get("r"));
     }
 
     // ---- crash safety: unconfirmed calls are made again with the same key -----------------------
@@ -149,8 +150,8 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.DEPLOYING).version(5)
                 .role(role("r", RoleState.DEPLOYING, 3).lastVmNumber(4).vm(vm(1).running())).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(List.of("7-r-4-v5", "7-r-5-v5"), plan.newVms().stream().map(NewVm::requestKey).toList());
-        assertEquals(6, plan.lastVmNumbers().get("r"));
+        assertEquals(List.of("7-r-4-v5", "7-r-5-v5"), plan.vms().newVms().stream().map(NewVm::requestKey).toList());
+        assertEquals(6, plan.states().lastVmNumbers().get("r"));
     }
 
     // ---- running / warning -----------------------------------------------------------------------
@@ -165,7 +166,7 @@ class PlannerTest {
     void watchdogOnARunningService(int state, int lcm, ServiceState expected) {
         ServiceSnapshot s = service(ServiceState.RUNNING)
                 .role(role("r", RoleState.RUNNING, 1).vm(vm(1).observed(state, lcm, false))).build();
-        assertEquals(expected, PLANNER.plan(s, NOW).serviceState());
+        assertEquals(expected, PLANNER.plan(s, NOW).states().serviceState());
     }
 
     @Test
@@ -173,8 +174,8 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.WARNING)
                 .role(role("r", RoleState.WARNING, 1).vm(vm(1).running())).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.RUNNING, plan.serviceState());
-        assertEquals(RoleState.RUNNING, plan.roleStates().get("r"));
+        assertEquals(ServiceState.RUNNING, plan.states().serviceState());
+        assertEquals(RoleState.RUNNING, plan.states().roleStates().get("r"));
     }
 
     @Test
@@ -182,7 +183,7 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.RUNNING).automaticDeletion()
                 .role(role("r", RoleState.RUNNING, 1).vm(vm(1).observed(6, 0, false))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.DONE, plan.serviceState(), "nothing left to terminate, so it ends at once");
+        assertEquals(ServiceState.DONE, plan.states().serviceState(), "nothing left to terminate, so it ends at once");
         assertTrue(plan.events().stream().anyMatch(e -> e.message().contains("automatic_deletion")));
     }
 
@@ -194,10 +195,10 @@ class PlannerTest {
                 .role(role("db", RoleState.RUNNING, 1).vm(vm(1).running()))
                 .role(role("web", RoleState.RUNNING, 1).parents("db").vm(vm(2).running())).build();
         Plan plan = PLANNER.undeploy(s, NOW);
-        assertEquals(ServiceState.UNDEPLOYING, plan.serviceState());
-        assertEquals(RoleState.UNDEPLOYING, plan.roleStates().get("web"));
-        assertNull(plan.roleStates().get("db"));
-        assertEquals(java.util.Map.of(2L, false), plan.terminateRows());
+        assertEquals(ServiceState.UNDEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.UNDEPLOYING, plan.states().roleStates().get("web"));
+        assertNull(plan.states().roleStates().get("db"));
+        assertEquals(java.util.Map.of(2L, false), plan.vms().terminateRows());
     }
 
     @Test
@@ -207,16 +208,16 @@ class PlannerTest {
                 .role(role("web", RoleState.UNDEPLOYING, 1).parents("db")
                         .vm(vm(2).observed(6, 0, false).terminateRequested(true))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(RoleState.DONE, plan.roleStates().get("web"));
-        assertEquals(RoleState.UNDEPLOYING, plan.roleStates().get("db"));
-        assertEquals(java.util.Map.of(1L, false), plan.terminateRows());
+        assertEquals(RoleState.DONE, plan.states().roleStates().get("web"));
+        assertEquals(RoleState.UNDEPLOYING, plan.states().roleStates().get("db"));
+        assertEquals(java.util.Map.of(1L, false), plan.vms().terminateRows());
 
         ServiceSnapshot last = service(ServiceState.UNDEPLOYING).straight()
                 .role(role("db", RoleState.UNDEPLOYING, 1).vm(vm(1).observed(6, 0, false).terminateRequested(true)))
                 .role(role("web", RoleState.DONE, 1).parents("db")).build();
         Plan done = PLANNER.plan(last, NOW);
-        assertEquals(ServiceState.DONE, done.serviceState());
-        assertNull(done.deadline());
+        assertEquals(ServiceState.DONE, done.states().serviceState());
+        assertNull(done.states().deadline());
     }
 
     @Test
@@ -233,8 +234,8 @@ class PlannerTest {
                 .role(role("r", RoleState.UNDEPLOYING, 1).vm(vm(1).running().terminateRequested(true)
                         .terminateError("refused"))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.FAILED_UNDEPLOYING, plan.serviceState());
-        assertEquals(RoleState.FAILED_UNDEPLOYING, plan.roleStates().get("r"));
+        assertEquals(ServiceState.FAILED_UNDEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.FAILED_UNDEPLOYING, plan.states().roleStates().get("r"));
     }
 
     @ParameterizedTest(name = "delete in {0} allowed={1}")
@@ -244,7 +245,7 @@ class PlannerTest {
     void deleteIsAllowedOnlyInOneFlowsStates(ServiceState state, boolean allowed) {
         ServiceSnapshot s = service(state).role(role("r", RoleState.RUNNING, 0)).build();
         if (allowed) {
-            assertEquals(ServiceState.DONE, PLANNER.undeploy(s, NOW).serviceState());
+            assertEquals(ServiceState.DONE, PLANNER.undeploy(s, NOW).states().serviceState());
         } else {
             ConflictException e = assertThrows(ConflictException.class, () -> PLANNER.undeploy(s, NOW));
             assertEquals("Service cannot be undeployed in state: " + state.name(), e.getMessage());
@@ -259,18 +260,18 @@ class PlannerTest {
         ServiceSnapshot s = service(ServiceState.DEPLOYING).deadline(NOW.minusSeconds(1))
                 .role(role("r", RoleState.DEPLOYING, 1).vm(vm(1).observed(1, 0, false))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.FAILED_DEPLOYING, plan.serviceState());
-        assertEquals(RoleState.FAILED_DEPLOYING, plan.roleStates().get("r"));
+        assertEquals(ServiceState.FAILED_DEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.FAILED_DEPLOYING, plan.states().roleStates().get("r"));
         assertTrue(plan.events().stream().anyMatch(e -> e.message().contains("deadline")
                 && e.message().contains("r (DEPLOYING)")), plan.events().toString());
-        assertNull(plan.deadline());
+        assertNull(plan.states().deadline());
     }
 
     @Test
     void noDeadlineWhenTheTimeoutIsZero() {
         Planner unbounded = new Planner(VmNames.DEFAULT_TEMPLATE, Duration.ZERO);
         ServiceSnapshot s = service(ServiceState.PENDING).role(role("r", RoleState.PENDING, 1)).build();
-        assertNull(unbounded.plan(s, NOW).deadline());
+        assertNull(unbounded.plan(s, NOW).states().deadline());
     }
 
     // ---- recover (decision 2) --------------------------------------------------------------------
@@ -311,7 +312,7 @@ class PlannerTest {
             ConflictException e = assertThrows(ConflictException.class, () -> PLANNER.recover(s, NOW));
             assertEquals("Service cannot be recovered in state: " + from.name(), e.getMessage());
         } else {
-            assertEquals(ServiceState.valueOf(expected), PLANNER.recover(s, NOW).serviceState());
+            assertEquals(ServiceState.valueOf(expected), PLANNER.recover(s, NOW).states().serviceState());
         }
     }
 
@@ -324,14 +325,14 @@ class PlannerTest {
                         .vm(vm(3).observed(VmStates.DONE, 0, false))
                         .vm(vm(4).observed(VmStates.ACTIVE, VmStates.LCM_UNKNOWN, false))).build();
         Plan plan = PLANNER.recover(s, NOW);
-        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("r"));
-        assertEquals(java.util.Set.of(2L), plan.retireRows(), "the failed VM is retired, not forgotten");
-        assertEquals(java.util.Map.of(2L, true), plan.terminateRows(), "and terminated hard");
-        assertEquals(java.util.Set.of(3L), plan.forgetRows());
-        assertEquals(java.util.Set.of(4L), plan.resumeRows());
-        assertEquals(2, plan.newVms().size(), "two replacements keep the cardinality");
-        assertNull(plan.cardinalities().get("r"));
+        assertEquals(ServiceState.DEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("r"));
+        assertEquals(java.util.Set.of(2L), plan.vms().retireRows(), "the failed VM is retired, not forgotten");
+        assertEquals(java.util.Map.of(2L, true), plan.vms().terminateRows(), "and terminated hard");
+        assertEquals(java.util.Set.of(3L), plan.vms().forgetRows());
+        assertEquals(java.util.Set.of(4L), plan.vms().resumeRows());
+        assertEquals(2, plan.vms().newVms().size(), "two replacements keep the cardinality");
+        assertNull(plan.states().cardinalities().get("r"));
         assertTrue(plan.driverCalls().contains(new DriverCall.Resume("key-4", 4)));
     }
 
@@ -341,8 +342,8 @@ class PlannerTest {
                 .role(role("r", RoleState.FAILED_UNDEPLOYING, 1).vm(vm(1).running().terminateRequested(true)
                         .terminateError("busy"))).build();
         Plan plan = PLANNER.recover(s, NOW);
-        assertEquals(ServiceState.UNDEPLOYING, plan.serviceState());
-        assertEquals(RoleState.UNDEPLOYING, plan.roleStates().get("r"));
+        assertEquals(ServiceState.UNDEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.UNDEPLOYING, plan.states().roleStates().get("r"));
         assertEquals(List.of(new DriverCall.Terminate("key-1", 1, false)), plan.driverCalls());
     }
 
@@ -355,9 +356,9 @@ class PlannerTest {
                 .role(role("db", RoleState.RUNNING, 1).vm(vm(1).running()))
                 .role(role("web", RoleState.RUNNING, 1).parents("db").vm(vm(2).running())).build();
         Plan plan = PLANNER.forceDelete(s, NOW);
-        assertEquals(ServiceState.UNDEPLOYING, plan.serviceState());
-        assertTrue(plan.forceDelete());
-        assertEquals(java.util.Map.of(1L, true, 2L, true), plan.terminateRows(), "all at once, ignoring order");
+        assertEquals(ServiceState.UNDEPLOYING, plan.states().serviceState());
+        assertTrue(plan.states().forceDelete());
+        assertEquals(java.util.Map.of(1L, true, 2L, true), plan.vms().terminateRows(), "all at once, ignoring order");
     }
 
     @Test
@@ -368,7 +369,7 @@ class PlannerTest {
                         .vm(vm(1).running().terminateRequested(true).terminateError("refused"))
                         .vm(vm(2).observed(VmStates.DONE, 0, false).terminateRequested(true)).build()));
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.DONE, plan.serviceState());
+        assertEquals(ServiceState.DONE, plan.states().serviceState());
         assertTrue(plan.events().stream().anyMatch(e -> e.message().startsWith("recover --delete could not remove VM r_1")
                 && e.message().contains("refused")), plan.events().toString());
     }
@@ -381,7 +382,7 @@ class PlannerTest {
                         .vm(vm(1).observed(VmStates.ACTIVE, VmStates.LCM_SHUTDOWN, false).terminateRequested(true))
                         .build()));
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.DONE, plan.serviceState());
+        assertEquals(ServiceState.DONE, plan.states().serviceState());
         assertTrue(plan.events().stream().anyMatch(e -> e.message().contains("before the deadline")));
     }
 
@@ -394,10 +395,11 @@ class PlannerTest {
                 List.of(role("db", RoleState.PENDING, 1).build(),
                         role("web", RoleState.PENDING, 1).parents("db").build()));
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.HOLD, plan.serviceState(), "every role on hold makes the service HOLD");
-        assertEquals(RoleState.HOLD, plan.roleStates().get("db"));
-        assertEquals(RoleState.HOLD, plan.roleStates().get("web"), "a child of a held parent follows on hold");
-        assertTrue(plan.newVms().stream().allMatch(NewVm::hold));
+        assertEquals(ServiceState.HOLD, plan.states().serviceState(), "every role on hold makes the service HOLD");
+        assertEquals(RoleState.HOLD, plan.states().roleStates().get("db"));
+        assertEquals(RoleState.HOLD, plan.states().roleStates().get("web"),
+                "a child of a held parent follows on hold");
+        assertTrue(plan.vms().newVms().stream().allMatch(NewVm::hold));
         assertTrue(plan.driverCalls().stream().allMatch(c -> c instanceof DriverCall.Create create && create.hold()));
     }
 
@@ -409,10 +411,10 @@ class PlannerTest {
                         role("web", RoleState.HOLD, 1).parents("db").vm(vm(2).observed(VmStates.HOLD, 0, false))
                                 .build()));
         Plan plan = PLANNER.release(s, NOW);
-        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
-        assertTrue(plan.holdReleased());
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("db"));
-        assertNull(plan.roleStates().get("web"), "the child waits for its parent to run");
+        assertEquals(ServiceState.DEPLOYING, plan.states().serviceState());
+        assertTrue(plan.states().holdReleased());
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("db"));
+        assertNull(plan.states().roleStates().get("web"), "the child waits for its parent to run");
         assertEquals(List.of(new DriverCall.Release("key-1", 1)), plan.driverCalls());
 
         ServiceSnapshot none = service(ServiceState.RUNNING).role(role("r", RoleState.RUNNING, 0)).build();
@@ -428,10 +430,10 @@ class PlannerTest {
                 .role(role("r", RoleState.RUNNING, 2).selfHealing()
                         .vm(vm(1).running()).vm(vm(2).observed(VmStates.DONE, 0, false))).build();
         Plan plan = PLANNER.plan(s, NOW);
-        assertEquals(ServiceState.DEPLOYING, plan.serviceState());
-        assertEquals(RoleState.DEPLOYING, plan.roleStates().get("r"));
-        assertNull(plan.cardinalities().get("r"), "the cardinality is kept");
-        assertEquals(1, plan.newVms().size());
+        assertEquals(ServiceState.DEPLOYING, plan.states().serviceState());
+        assertEquals(RoleState.DEPLOYING, plan.states().roleStates().get("r"));
+        assertNull(plan.states().cardinalities().get("r"), "the cardinality is kept");
+        assertEquals(1, plan.vms().newVms().size());
     }
 
     // ---- builders --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ package dev.flotilla.cloud.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 
 import java.util.Locale;
 import java.util.Map;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.cloud.CloudRefusedException;
 import dev.flotilla.domain.VmStates;
-import dev.flotilla.store.Json;
+import dev.flotilla.json.Json;
 
 import java.time.Instant;
 

@@ -1,7 +1,6 @@
 package dev.flotilla.cloud.sim;
 
 import dev.flotilla.domain.VmStates;
-import dev.flotilla.store.SimulatorStore;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -13,11 +12,11 @@ public final class SimulatorControl {
     /** The states {@code PUT /sim/vm/:id} accepts. */
     public enum ForcedState { POWEROFF, UNKNOWN, FAILURE, RUNNING, DONE }
 
-    private final SimulatorStore store;
+    private final SimulatorRepository store;
     private final Outage outage;
     private final Clock clock;
 
-    public SimulatorControl(SimulatorStore store, Outage outage, Clock clock) {
+    public SimulatorControl(SimulatorRepository store, Outage outage, Clock clock) {
         this.store = store;
         this.outage = outage;
         this.clock = clock;

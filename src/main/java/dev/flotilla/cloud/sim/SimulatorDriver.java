@@ -8,8 +8,7 @@ import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.domain.VmObservation;
 import dev.flotilla.domain.VmStates;
-import dev.flotilla.store.Json;
-import dev.flotilla.store.SimulatorStore;
+import dev.flotilla.json.Json;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -34,13 +33,13 @@ public final class SimulatorDriver implements CloudDriver {
     /** How many due VMs one poll materializes at most; the rest follow on the next poll. */
     private static final int ADVANCE_BATCH = 5000;
 
-    private final SimulatorStore store;
+    private final SimulatorRepository store;
     private final FlotillaConfig.SimulatorSettings defaults;
     private final Outage outage;
     private final Clock clock;
     private final Map<Integer, SimTemplate> templates = new ConcurrentHashMap<>();
 
-    public SimulatorDriver(SimulatorStore store, FlotillaConfig.SimulatorSettings defaults, Outage outage,
+    public SimulatorDriver(SimulatorRepository store, FlotillaConfig.SimulatorSettings defaults, Outage outage,
                            Clock clock) {
         this.store = store;
         this.defaults = defaults;

@@ -1,4 +1,4 @@
-package dev.flotilla;
+package dev.flotilla.bus;
 
 /** Every event-bus address, in one place. Messages carry identity (ids), never state. */
 public final class Addresses {

@@ -1,4 +1,4 @@
-package dev.flotilla.store;
+package dev.flotilla.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,10 +1,9 @@
-package dev.flotilla.store;
+package dev.flotilla.cloud.sim;
 
+import dev.flotilla.json.Json;
+import dev.flotilla.store.Sql;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flotilla.cloud.sim.SimClock;
-import dev.flotilla.cloud.sim.SimTemplate;
-import dev.flotilla.cloud.sim.SimVm;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -22,7 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The cloud simulator's own tables: VM templates and VMs. */
-public final class SimulatorStore {
+public final class SimulatorRepository {
     private static final String VM_COLUMNS = """
             id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
             deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at, terminate_hard,
@@ -69,13 +68,13 @@ public final class SimulatorStore {
 
     private final Pool pool;
 
-    public SimulatorStore(Pool pool) {
+    public SimulatorRepository(Pool pool) {
         this.pool = pool;
     }
 
     public Future<Optional<SimTemplate>> findTemplate(int id) {
         return pool.preparedQuery(FIND_TEMPLATE).execute(Tuple.of(id))
-                .map(rows -> ServiceStore.first(rows).map(SimulatorStore::templateFromRow));
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::templateFromRow));
     }
 
     public Future<List<SimTemplate>> listTemplates() {
@@ -102,8 +101,8 @@ public final class SimulatorStore {
                 .addShort((short) vm.state()).addShort((short) vm.lcmState()).addBoolean(vm.ready())
                 .addString(phaseName(vm.phase()))
                 .addDouble(vm.deploySeconds()).addDouble(vm.terminateSeconds()).addDouble(vm.readySeconds())
-                .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
-                .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt()))
+                .addOffsetDateTime(Sql.utc(vm.phaseStartedAt()))
+                .addOffsetDateTime(Sql.utc(vm.nextChangeAt()))
                 .addString(Json.write(vm.userTemplate())).addString(failName(vm.failStep()))
                 .addString(Json.write(vm.generators()))).toList();
         return pool.withTransaction(conn -> conn.preparedQuery(INSERT_VM).executeBatch(rows)).compose(result -> {
@@ -145,21 +144,21 @@ public final class SimulatorStore {
 
     public Future<Optional<SimVm>> findByKey(String requestKey) {
         return pool.preparedQuery(FIND_BY_KEY).execute(Tuple.of(requestKey))
-                .map(rows -> ServiceStore.first(rows).map(SimulatorStore::fromRow));
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::fromRow));
     }
 
     public Future<Optional<SimVm>> findById(int id) {
         return pool.preparedQuery(FIND_BY_ID).execute(Tuple.of(id))
-                .map(rows -> ServiceStore.first(rows).map(SimulatorStore::fromRow));
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::fromRow));
     }
 
     public Future<List<SimVm>> findByIds(List<Integer> ids) {
         return pool.preparedQuery(FIND_BY_IDS).execute(Tuple.tuple().addArrayOfInteger(ids.toArray(new Integer[0])))
-                .map(SimulatorStore::vms);
+                .map(SimulatorRepository::vms);
     }
 
     public Future<List<SimVm>> listVms() {
-        return pool.query(LIST_VMS).execute().map(SimulatorStore::vms);
+        return pool.query(LIST_VMS).execute().map(SimulatorRepository::vms);
     }
 
     /** Writes a VM's new state, giving it a new change sequence number. */
@@ -172,7 +171,7 @@ public final class SimulatorStore {
      * transaction; concurrent callers skip each other's rows.
      */
     public Future<Integer> advanceDue(Instant now, int limit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(DUE).execute(Tuple.of(ServiceStore.utc(now), limit))
+        return pool.withTransaction(conn -> conn.preparedQuery(DUE).execute(Tuple.of(Sql.utc(now), limit))
                 .compose(rows -> {
                     List<SimVm> due = vms(rows).stream().map(vm -> vm.at(now)).toList();
                     return save(conn, due).map(due.size());
@@ -180,15 +179,15 @@ public final class SimulatorStore {
     }
 
     public Future<List<SimVm>> changesSince(long cursor, int limit) {
-        return pool.preparedQuery(CHANGES).execute(Tuple.of(cursor, limit)).map(SimulatorStore::vms);
+        return pool.preparedQuery(CHANGES).execute(Tuple.of(cursor, limit)).map(SimulatorRepository::vms);
     }
 
     private static Future<Void> save(SqlClient client, List<SimVm> vms) {
-        return ServiceStore.batch(client, SAVE_STATE, vms.stream().map(vm -> Tuple.tuple()
+        return Sql.batch(client, SAVE_STATE, vms.stream().map(vm -> Tuple.tuple()
                 .addInteger(vm.id()).addShort((short) vm.state()).addShort((short) vm.lcmState())
                 .addBoolean(vm.ready()).addString(phaseName(vm.phase()))
-                .addOffsetDateTime(ServiceStore.utc(vm.phaseStartedAt()))
-                .addOffsetDateTime(ServiceStore.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())
+                .addOffsetDateTime(Sql.utc(vm.phaseStartedAt()))
+                .addOffsetDateTime(Sql.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())
                 .addInteger(vm.reboots()).addString(Json.write(vm.snapshots()))
                 .addString(Json.write(vm.diskSnapshots()))).toList());
     }

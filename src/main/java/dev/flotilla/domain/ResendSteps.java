@@ -1,0 +1,32 @@
+package dev.flotilla.domain;
+
+/** Guarantees a crash loses no driver call: every plan re-sends the calls recorded but never confirmed. */
+final class ResendSteps {
+    private ResendSteps() {
+    }
+
+    /**
+     * Calls recorded before a crash but never confirmed are made again; the driver makes them
+     * idempotent. Retired VMs the cloud reports gone stop being tracked.
+     */
+    static void resendUnconfirmed(PlanWork work) {
+        for (RoleSnapshot role : work.roles()) {
+            for (VmSnapshot vm : work.trackedVms(role)) {
+                boolean planned = work.retryingTerminate(vm); // this plan already terminates it
+                if (vm.retired() && vm.isDone()) {
+                    work.forget(vm);
+                } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
+                        && !vm.retired()) {
+                    work.resend(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
+                            DeploySteps.onHold(work, role) && work.roleState(role) == RoleState.HOLD));
+                } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
+                        && vm.createError() == null && !vm.isDone() && !planned) {
+                    work.resend(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()
+                            || vm.retired()));
+                } else if (vm.releaseRequested() && !vm.releaseSent() && !planned) {
+                    work.resend(new DriverCall.Release(vm.requestKey(), vm.vmId()));
+                }
+            }
+        }
+    }
+}
