@@ -2,6 +2,7 @@ package dev.flotilla;
 
 import dev.flotilla.api.ApiVerticle;
 import dev.flotilla.api.ClientCounts;
+import dev.flotilla.bus.LocalCodec;
 import dev.flotilla.autoscaler.AutoscalerVerticle;
 import dev.flotilla.api.Passwords;
 import dev.flotilla.cloud.sim.Outage;
@@ -58,6 +59,7 @@ public final class FlotillaServer implements AutoCloseable {
             throw new StartFailure("cannot prepare the database (:db: :url, FLOTILLA_DB_URL): " + e.getMessage(), e);
         }
         Vertx vertx = Vertx.vertx();
+        LocalCodec.registerAll(vertx.eventBus());
         ClientCounts clients = new ClientCounts();
         try {
             Optional<String> generated = settleAdminPassword(vertx, database, config, oneAuthFile).await();

@@ -1,14 +1,13 @@
 package dev.flotilla.api;
 
-import dev.flotilla.cloud.sim.Outage;
-import dev.flotilla.cloud.sim.SimulatorControl;
+import dev.flotilla.OperationException;
+import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.view.Documents;
+import dev.flotilla.web.Http;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
-import dev.flotilla.store.DocumentAdmin;
-import dev.flotilla.store.IdempotencyStore;
 import dev.flotilla.store.ServiceStore;
-import dev.flotilla.cloud.sim.SimulatorRepository;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.UserStore;
 import io.vertx.core.Future;
@@ -16,6 +15,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * The OneFlow-compatible REST API. One instance per core; each owns its pool and server, and the
@@ -66,16 +67,18 @@ public final class ApiVerticle extends VerticleBase {
         router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
         router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(auth::handle);
-        router.route().handler(new Idempotency(new IdempotencyStore(pool))::handle);
-        DocumentActions documentActions = new DocumentActions(new DocumentAdmin(pool));
-        new TemplateRoutes(new TemplateStore(pool), new ServiceStore(pool), engine, documents, documentActions,
-                Clock.systemUTC(), config.maxCardinality()).mount(router);
-        new ServiceRoutes(new ServiceStore(pool), engine, documents, documentActions, new AutoscalerStore(pool),
+        ServiceStore services = new ServiceStore(pool);
+        TemplateStore templates = new TemplateStore(pool);
+        new TemplateRoutes(templates, engine, documents).mount(router);
+        new ServiceRoutes(services, engine, documents, new AutoscalerStore(pool),
                 config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router);
-        SimulatorRepository sim = new SimulatorRepository(pool);
-        new SimulatorRoutes(sim, new SimulatorControl(sim, new Outage(vertx), Clock.systemUTC()), Clock.systemUTC())
-                .mount(router);
+        router.route("/sim/*").handler(ApiVerticle::requireAdmin);
+        CloudDrivers.mountAdminRoutes(config, router, pool, vertx, Clock.systemUTC());
         router.route().failureHandler(Http::failure);
+        // What the router answers by itself (no route, no such method) has a body like any other error.
+        for (int status : new int[]{400, 404, 405, 413, 415, 500}) {
+            router.errorHandler(status, Http::failure);
+        }
 
         server = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(config.host())
@@ -90,14 +93,24 @@ public final class ApiVerticle extends VerticleBase {
                 .setMaxWebSocketMessageSize(64 * 1024)
                 .setWebSocketClosingTimeout(limits.streamSlowSeconds() * 3));
         server.connectionHandler(guard::opened);
+        server.invalidRequestHandler(Http::invalidRequest);
         // WebSocket handshakes (the /events stream) are authenticated and accepted outside the router.
-        EventStream events = new EventStream(vertx, new ServiceStore(pool), clients, limits);
+        EventStream events = new EventStream(vertx, services, clients, limits);
         server.webSocketHandshakeHandler(handshake -> {
             guard.handshakeRead(handshake.remoteAddress());
             events.handle(handshake, auth);
         });
         return server.requestHandler(router).listen()
                 .onSuccess(s -> LOG.debug("API listening on {}:{}", config.host(), s.actualPort()));
+    }
+
+    private static void requireAdmin(RoutingContext ctx) {
+        Identity who = ctx.get(Authenticator.IDENTITY);
+        if (!who.isAdmin()) {
+            ctx.fail(new OperationException(403, "forbidden", "Only oneadmin may use the simulator API", Map.of()));
+            return;
+        }
+        ctx.next();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.flotilla.api;
 
+import dev.flotilla.web.TextRules;
 import dev.flotilla.OperationException;
 import dev.flotilla.store.UserStore;
 import io.vertx.core.Future;

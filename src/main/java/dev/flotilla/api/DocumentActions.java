@@ -3,17 +3,14 @@ package dev.flotilla.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.OperationException;
-import dev.flotilla.store.DocumentAdmin;
-import io.vertx.core.Future;
+import dev.flotilla.domain.DocumentChange;
+import dev.flotilla.domain.TemplateValidator;
 
 import java.util.Optional;
 
-/** {@code chown}, {@code chgrp}, {@code chmod}, {@code rename} on a service or a service template (api.md §5.5, §6.6). */
+/** The parameters of chown, chgrp, chmod and rename (api.md §5.5, §6.6) as a {@link DocumentChange}. */
 final class DocumentActions {
-    private final DocumentAdmin admin;
-
-    DocumentActions(DocumentAdmin admin) {
-        this.admin = admin;
+    private DocumentActions() {
     }
 
     static boolean handles(String perform) {
@@ -21,42 +18,28 @@ final class DocumentActions {
                 || perform.equals("rename");
     }
 
-    /** Runs the action on an existing document; bad parameters are a 400 naming the parameter. */
-    Future<Void> run(DocumentAdmin.Kind kind, int id, String perform, ObjectNode params) {
+    /** Bad parameters are a 400 naming the parameter. */
+    static DocumentChange parse(String perform, ObjectNode params) {
         return switch (perform) {
-            case "chown" -> {
-                int uid = id(params, "owner_id").orElseThrow(() -> OperationException.badRequest(
-                        "action.params.owner_id", "Action chown: You have to specify a UID"));
-                int gid = id(params, "group_id").orElse(-1);
-                yield checkOwner(uid, gid).compose(v -> admin.chown(kind, id, uid, gid)).mapEmpty();
-            }
-            case "chgrp" -> {
-                int gid = id(params, "group_id").orElseThrow(() -> OperationException.badRequest(
-                        "action.params.group_id", "Action chgrp: You have to specify a GID"));
-                yield checkOwner(-1, gid).compose(v -> admin.chown(kind, id, -1, gid)).mapEmpty();
-            }
-            case "chmod" -> admin.chmod(kind, id, octet(params)).mapEmpty();
+            case "chown" -> new DocumentChange.Chown(id(params, "owner_id").orElseThrow(() -> OperationException
+                    .badRequest("action.params.owner_id", "Action chown: You have to specify a UID")),
+                    id(params, "group_id").orElse(-1));
+            case "chgrp" -> new DocumentChange.Chown(-1, id(params, "group_id").orElseThrow(() -> OperationException
+                    .badRequest("action.params.group_id", "Action chgrp: You have to specify a GID")));
+            case "chmod" -> new DocumentChange.Chmod(octet(params));
             case "rename" -> {
                 JsonNode name = params.get("name");
                 if (name == null || !name.isTextual() || name.asText().isBlank()) {
                     throw OperationException.badRequest("action.params.name", "Action rename: You have to specify a name");
                 }
-                if (name.asText().length() > 128) {
-                    throw OperationException.badRequest("action.params.name", "Name is longer than 128 characters");
+                if (name.asText().length() > TemplateValidator.MAX_NAME_LENGTH) {
+                    throw OperationException.badRequest("action.params.name", "Name is longer than "
+                            + TemplateValidator.MAX_NAME_LENGTH + " characters");
                 }
-                yield admin.rename(kind, id, name.asText()).mapEmpty();
+                yield new DocumentChange.Rename(name.asText());
             }
             default -> throw new IllegalArgumentException(perform);
         };
-    }
-
-    private Future<Void> checkOwner(int uid, int gid) {
-        Future<Void> user = uid < 0 ? Future.succeededFuture() : admin.userGroup(uid).compose(found -> found.isPresent()
-                ? Future.succeededFuture()
-                : Future.failedFuture(OperationException.notFound("[one.user.info] User " + uid + " does not exist")));
-        return user.compose(v -> gid < 0 ? Future.succeededFuture() : admin.groupExists(gid).compose(exists -> exists
-                ? Future.<Void>succeededFuture()
-                : Future.failedFuture(OperationException.notFound("[one.group.info] Group " + gid + " does not exist"))));
     }
 
     /** An id as OneFlow clients send it: a JSON integer or a numeric string; -1 means "keep". */

@@ -1,16 +1,21 @@
 package dev.flotilla.api;
 
-import dev.flotilla.bus.Addresses;
 import dev.flotilla.OperationException;
+import dev.flotilla.bus.Addresses;
+import dev.flotilla.bus.CommandReply;
+import dev.flotilla.bus.CommandRequest;
+import dev.flotilla.domain.Command;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
-
-/** Sends commands to the engine and turns its failure replies back into {@link OperationException}s. */
+/**
+ * Sends a request's command to the engine, as the signed-in user and with its Idempotency-Key,
+ * and turns the engine's refusals back into {@link OperationException}s.
+ */
 final class EngineClient {
     private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
 
@@ -20,8 +25,12 @@ final class EngineClient {
         this.bus = bus;
     }
 
-    Future<JsonObject> send(JsonObject command) {
-        return bus.<JsonObject>request(Addresses.ENGINE_COMMAND, command, OPTIONS)
+    Future<CommandReply> send(RoutingContext ctx, Command command) {
+        Identity who = ctx.get(Authenticator.IDENTITY);
+        Idempotency idempotency = command.dryRun() ? null : Idempotency.of(ctx);
+        CommandRequest request = new CommandRequest(command, who.uid(), who.gid(),
+                idempotency == null ? null : idempotency.key(), idempotency == null ? null : idempotency.requestHash());
+        return bus.<CommandReply>request(Addresses.ENGINE_COMMAND, request, OPTIONS)
                 .map(reply -> reply.body())
                 .recover(e -> {
                     if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {

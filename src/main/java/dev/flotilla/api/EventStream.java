@@ -1,5 +1,6 @@
 package dev.flotilla.api;
 
+import dev.flotilla.web.Http;
 import dev.flotilla.bus.Addresses;
 import dev.flotilla.bus.EventFrames;
 import dev.flotilla.OperationException;

@@ -1,6 +1,7 @@
 package dev.flotilla.api;
 
 import dev.flotilla.OperationException;
+import dev.flotilla.web.Http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -21,11 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * body handler; JSON is parsed only after authentication ({@link RequestJson}).
  */
 final class InputGate {
-    static final String REQUEST_ID = "request.id";
-
     void handle(RoutingContext ctx) {
         String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-        ctx.put(REQUEST_ID, requestId);
+        ctx.put(Http.REQUEST_ID, requestId);
         ctx.response().putHeader("X-Request-Id", requestId);
         HttpServerRequest request = ctx.request();
         String path = request.path();
@@ -65,7 +64,7 @@ final class InputGate {
         if (type == null) {
             return null;
         }
-        String[] parts = type.split(";");
+        String[] parts = type.split(";", -1);
         String media = parts[0].trim().toLowerCase(Locale.ROOT);
         boolean json = media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
         for (int i = 1; json && i < parts.length; i++) {

@@ -1,39 +1,43 @@
 package dev.flotilla.api;
 
-import dev.flotilla.OperationException;
+import dev.flotilla.web.RequestJson;
+import dev.flotilla.web.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.OperationException;
+import dev.flotilla.view.Documents;
+import dev.flotilla.domain.Command;
 import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.ServiceState;
-import dev.flotilla.store.AutoscalerStore;
-import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.json.Json;
+import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 
 /** {@code /service} routes (api.md §5). Reads go to the store; every change goes to the engine. */
 final class ServiceRoutes {
     private final ServiceStore services;
     private final EngineClient engine;
     private final Documents documents;
-    private final DocumentActions documentActions;
     private final AutoscalerStore autoscaler;
     private final int defaultActionNumber;
     private final int defaultActionPeriod;
     private final int maxCardinality;
 
-    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents, DocumentActions documentActions,
+    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents,
                   AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod, int maxCardinality) {
         this.maxCardinality = maxCardinality;
         this.autoscaler = autoscaler;
         this.services = services;
         this.engine = engine;
         this.documents = documents;
-        this.documentActions = documentActions;
         this.defaultActionNumber = defaultActionNumber;
         this.defaultActionPeriod = defaultActionPeriod;
     }
@@ -83,38 +87,33 @@ final class ServiceRoutes {
     }
 
     private void delete(RoutingContext ctx) {
-        int id = Http.id(ctx, "id");
-        engine.send(new JsonObject().put("command", "undeploy").put("serviceId", id))
-                .onSuccess(reply -> Http.noContent(ctx))
-                .onFailure(ctx::fail);
+        Answers.after(ctx, engine.send(ctx, new Command.Undeploy(Http.id(ctx, "id"))));
     }
 
     /**
-     * {@code recover} (with {@code delete}), {@code release}, and any of the 19 VM actions on every
-     * role. {@code ?dry_run=true} answers what recover or the action would do, and changes nothing.
+     * {@code recover} (with {@code delete}), {@code release}, chown/chgrp/chmod/rename, and any of
+     * the 19 VM actions on every role. {@code ?dry_run=true} answers what recover or the action
+     * would do, and changes nothing.
      */
     private void action(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
         Http.Action action = Http.action(ctx);
-        JsonObject command = new JsonObject().put("serviceId", id).put("dryRun", dryRun(ctx));
+        boolean dryRun = dryRun(ctx);
         // On the service, release means "release the roles on hold" (states.md §10), not the VM action.
-        switch (action.perform()) {
-            case "recover" -> command.put("command", "recover").put("delete", deleteFlag(action));
-            case "release" -> command.put("command", "release");
-            default -> {
-                if (DocumentActions.handles(action.perform())) {
-                    find(id).compose(s -> documentActions.run(DocumentAdmin.Kind.SERVICE, id, action.perform(),
-                            action.params())).onSuccess(v -> Http.noContent(ctx)).onFailure(ctx::fail);
-                    return;
-                }
-                if (!RoleActions.isAction(action.perform())) {
-                    find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
-                    return;
-                }
-                vmAction(command, action);
-            }
+        Command command;
+        if (action.perform().equals("recover")) {
+            command = new Command.Recover(id, deleteFlag(action), dryRun);
+        } else if (action.perform().equals("release")) {
+            command = new Command.Release(id, dryRun);
+        } else if (DocumentActions.handles(action.perform())) {
+            command = new Command.ChangeService(id, DocumentActions.parse(action.perform(), action.params()));
+        } else if (RoleActions.isAction(action.perform())) {
+            command = roleAction(id, null, action, dryRun);
+        } else {
+            find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
+            return;
         }
-        send(ctx, command);
+        Answers.after(ctx, engine.send(ctx, command));
     }
 
     /** {@code POST /service/:id/role/:role_name/action}: one of the 19 VM actions, in batches. */
@@ -123,37 +122,34 @@ final class ServiceRoutes {
         Http.Action action = Http.action(ctx);
         if (!RoleActions.isAction(action.perform())) {
             throw OperationException.badRequest("action.perform", "Action " + action.perform()
-                    + " is not one of the role actions: " + String.join(", ", new java.util.TreeSet<>(RoleActions.NAMES)));
+                    + " is not one of the role actions: " + String.join(", ", new TreeSet<>(RoleActions.NAMES)));
         }
-        JsonObject command = new JsonObject().put("serviceId", id).put("dryRun", dryRun(ctx))
-                .put("role", ctx.pathParam("role_name"));
-        vmAction(command, action);
-        send(ctx, command);
+        Answers.after(ctx, engine.send(ctx, roleAction(id, ctx.pathParam("role_name"), action, dryRun(ctx))));
     }
 
-    private void vmAction(JsonObject command, Http.Action action) {
+    private Command.RoleAction roleAction(int id, String role, Http.Action action, boolean dryRun) {
         JsonNode args = action.params().get("args");
         if (args != null && !args.isNull() && !args.isTextual()) {
             throw OperationException.badRequest("action.params.args", "KEY: 'args' must be a String;");
         }
-        JsonNode vmIds = action.params().get("vm_ids");
-        if (vmIds != null && !vmIds.isNull()) {
-            if (!vmIds.isArray() || vmIds.isEmpty()) {
+        List<Integer> vmIds = null;
+        JsonNode given = action.params().get("vm_ids");
+        if (given != null && !given.isNull()) {
+            if (!given.isArray() || given.isEmpty()) {
                 throw OperationException.badRequest("action.params.vm_ids", "KEY: 'vm_ids' must be a non-empty Array;");
             }
-            io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
-            for (JsonNode v : vmIds) {
+            vmIds = new ArrayList<>();
+            for (JsonNode v : given) {
                 if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
                     throw OperationException.badRequest("action.params.vm_ids", "KEY: 'vm_ids' must hold VM IDs;");
                 }
-                ids.add(v.asInt());
+                vmIds.add(v.asInt());
             }
-            command.put("vmIds", ids);
         }
-        command.put("command", "role_action").put("action", action.perform())
-                .put("args", args == null || args.isNull() || args.asText().isEmpty() ? null : args.asText())
-                .put("number", batchParam(action.params(), "number", defaultActionNumber))
-                .put("period", batchParam(action.params(), "period", defaultActionPeriod));
+        return new Command.RoleAction(id, role, action.perform(),
+                args == null || args.isNull() || args.asText().isEmpty() ? null : args.asText(),
+                batchParam(action.params(), "number", defaultActionNumber),
+                batchParam(action.params(), "period", defaultActionPeriod), vmIds, dryRun);
     }
 
     /** Missing, null and "" mean the config default (decision 3); negative counts as 0. */
@@ -181,9 +177,8 @@ final class ServiceRoutes {
         if (!sched.matches("[0-9]{1,18}")) {
             throw OperationException.badRequest("sched_id", "Sched action ID must be an integer number");
         }
-        JsonObject command = new JsonObject().put("command", "cancel_action").put("serviceId", id)
-                .put("schedId", Long.parseLong(sched)).put("role", ctx.pathParam("role_name"));
-        find(id).compose(s -> engine.send(command)).onSuccess(reply -> Http.noContent(ctx)).onFailure(ctx::fail);
+        Answers.after(ctx, engine.send(ctx, new Command.CancelAction(id, ctx.pathParam("role_name"),
+                Long.parseLong(sched))));
     }
 
     /** {@code {"role_name", "cardinality", "force"}} (api.md §5.7). */
@@ -215,8 +210,8 @@ final class ServiceRoutes {
         if (force != null && !force.isNull() && !force.isBoolean()) {
             throw OperationException.badRequest("force", "KEY: 'force' must be a Boolean;");
         }
-        send(ctx, new JsonObject().put("command", "scale").put("serviceId", id).put("dryRun", dryRun(ctx))
-                .put("role", role.asText()).put("cardinality", value).put("force", force != null && force.asBoolean()));
+        Answers.after(ctx, engine.send(ctx, new Command.Scale(id, role.asText(), value,
+                force != null && force.asBoolean(), dryRun(ctx))));
     }
 
     /** {@code add_role} (the role object, or the role as a JSON string) and {@code remove_role} (api.md §5.8). */
@@ -224,8 +219,7 @@ final class ServiceRoutes {
         int id = Http.id(ctx, "id");
         Http.Action action = Http.action(ctx);
         JsonNode role = action.params().get("role");
-        JsonObject command = new JsonObject().put("serviceId", id);
-        switch (action.perform()) {
+        Command command = switch (action.perform()) {
             case "add_role" -> {
                 ObjectNode parsed;
                 if (role != null && role.isObject()) {
@@ -235,28 +229,17 @@ final class ServiceRoutes {
                 } else {
                     throw OperationException.badRequest("action.params.role", "KEY: 'role' must be an Object;");
                 }
-                command.put("command", "add_role").put("role", new JsonObject(Json.write(parsed)));
+                yield new Command.AddRole(id, parsed);
             }
             case "remove_role" -> {
                 if (role == null || !role.isTextual() || role.asText().isBlank()) {
                     throw OperationException.badRequest("action.params.role", "KEY: 'role' must be a String;");
                 }
-                command.put("command", "remove_role").put("role", role.asText());
+                yield new Command.RemoveRole(id, role.asText());
             }
             default -> throw action.unsupported();
-        }
-        send(ctx, command);
-    }
-
-    /** 204 when the engine accepted the command; 200 with the plan for a dry run. */
-    private void send(RoutingContext ctx, JsonObject command) {
-        engine.send(command).onSuccess(reply -> {
-            if (reply.getBoolean("dry_run", false)) {
-                Http.json(ctx, 200, Json.parse(reply.encode()));
-            } else {
-                Http.noContent(ctx);
-            }
-        }).onFailure(ctx::fail);
+        };
+        Answers.after(ctx, engine.send(ctx, command));
     }
 
     private static boolean dryRun(RoutingContext ctx) {
@@ -289,21 +272,22 @@ final class ServiceRoutes {
         }).onFailure(ctx::fail);
     }
 
-    /** {@code PUT /service/:id}: what may change takes effect at the next evaluation (api.md §5.4). */
+    /**
+     * {@code PUT /service/:id}: what may change takes effect at the next evaluation (api.md §5.4);
+     * an appended template may come as a JSON string.
+     */
     private void update(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
         ObjectNode request = Http.bodyObject(ctx);
-        find(id).compose(record -> {
-            ServiceUpdate.Result result = ServiceUpdate.apply(record, documents.serviceBody(record), request,
-                    maxCardinality);
-            return services.updateBodies(id, result.serviceBody(), result.roleBodies());
-        }).onSuccess(v -> Http.noContent(ctx)).onFailure(ctx::fail);
+        JsonNode template = request.get("template");
+        if (request.has("append") && template != null && template.isTextual()) {
+            request.set("template", RequestJson.object(template.asText(), "template"));
+        }
+        Answers.after(ctx, engine.send(ctx, new Command.UpdateService(id, request)));
     }
 
     private void purgeDone(RoutingContext ctx) {
-        engine.send(new JsonObject().put("command", "purge_done"))
-                .onSuccess(reply -> Http.noContent(ctx))
-                .onFailure(ctx::fail);
+        Answers.after(ctx, engine.send(ctx, new Command.PurgeDone()));
     }
 
     private Future<ServiceRecord> find(int id) {

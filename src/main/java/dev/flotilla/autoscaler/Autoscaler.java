@@ -3,8 +3,12 @@ package dev.flotilla.autoscaler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.bus.Addresses;
+import dev.flotilla.bus.CommandReply;
+import dev.flotilla.bus.CommandRequest;
+import dev.flotilla.domain.Command;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.domain.Autoscaling;
+import dev.flotilla.domain.PolicyCounters;
 import dev.flotilla.domain.ServiceEvent;
 import dev.flotilla.domain.ServiceState;
 import dev.flotilla.domain.VmStates;
@@ -14,7 +18,6 @@ import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,10 +97,11 @@ public final class Autoscaler {
             Autoscaling.Decision decision = Autoscaling.decide(new Autoscaling.Role(c.role(), c.cardinality(),
                     body.hasNonNull("min_vms") ? body.get("min_vms").asInt() : null,
                     body.hasNonNull("max_vms") ? body.get("max_vms").asInt() : null,
-                    array(body, "elasticity_policies"), array(body, "scheduled_policies")), running, now,
+                    withCounters(c, "elasticity"), withCounters(c, "scheduled")), running, now,
                     java.time.ZoneId.systemDefault());
-            Future<Void> saved = store.savePolicies(c.serviceId(), c.role(), decision.elasticityPolicies(),
-                    decision.scheduledPolicies());
+            Future<Void> saved = store.saveCounters(c.serviceId(), c.role(), concat(
+                    counterWrites(c, "elasticity", decision.elasticityPolicies()),
+                    counterWrites(c, "scheduled", decision.scheduledPolicies())));
             if (!decision.scales(c.cardinality())) {
                 return saved.compose(v -> store.record(c.serviceId(), c.role(), now, inputs, c.cardinality(),
                         decision.evaluations()));
@@ -124,9 +128,10 @@ public final class Autoscaler {
 
     /** The same path as a manual scale; answers null when accepted, else the engine's refusal. */
     private Future<String> requestScale(AutoscalerStore.Candidate c, int cardinality) {
-        JsonObject command = new JsonObject().put("command", "scale").put("serviceId", c.serviceId())
-                .put("role", c.role()).put("cardinality", cardinality).put("force", false);
-        return bus.<JsonObject>request(Addresses.ENGINE_COMMAND, command, SCALE)
+        // As the server (oneadmin), the way OneFlow's autoscaler acts.
+        CommandRequest scale = new CommandRequest(new Command.Scale(c.serviceId(), c.role(), cardinality, false, false),
+                0, 0, null, null);
+        return bus.<CommandReply>request(Addresses.ENGINE_COMMAND, scale, SCALE)
                 .map(reply -> (String) null)
                 .recover(e -> Future.succeededFuture(errorText(e.getMessage())));
     }
@@ -148,7 +153,32 @@ public final class Autoscaler {
         return out;
     }
 
-    private static ArrayNode array(ObjectNode body, String key) {
-        return body.get(key) instanceof ArrayNode a ? a : null;
+    /** The role's policies of one kind with the bookkeeping stored for them. */
+    private static ArrayNode withCounters(AutoscalerStore.Candidate c, String kind) {
+        ArrayNode policies = c.body().get(kind + "_policies") instanceof ArrayNode a ? a : null;
+        return PolicyCounters.withCounters(policies, c.counters().getOrDefault(kind, Map.of()));
+    }
+
+    /** What changed in the bookkeeping, to be written over the versions it was read at. */
+    private static List<AutoscalerStore.CounterWrite> counterWrites(AutoscalerStore.Candidate c, String kind,
+                                                                    ArrayNode evaluated) {
+        List<AutoscalerStore.CounterWrite> writes = new ArrayList<>();
+        Map<Integer, PolicyCounters.Stored> stored = c.counters().getOrDefault(kind, Map.of());
+        for (int i = 0; evaluated != null && i < evaluated.size(); i++) {
+            ObjectNode counters = PolicyCounters.counters(evaluated.get(i));
+            String fingerprint = PolicyCounters.fingerprint(evaluated.get(i));
+            PolicyCounters.Stored before = stored.get(i);
+            if (before == null || !before.counters().equals(counters) || !before.fingerprint().equals(fingerprint)) {
+                writes.add(new AutoscalerStore.CounterWrite(kind, i, fingerprint, counters,
+                        before == null ? null : before.version()));
+            }
+        }
+        return writes;
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 }

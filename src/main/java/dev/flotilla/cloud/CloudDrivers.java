@@ -1,7 +1,10 @@
 package dev.flotilla.cloud;
 
 import dev.flotilla.cloud.sim.Outage;
+import dev.flotilla.cloud.sim.SimulatorApi;
+import dev.flotilla.cloud.sim.SimulatorControl;
 import dev.flotilla.cloud.sim.SimulatorDriver;
+import io.vertx.ext.web.Router;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.cloud.sim.SimulatorRepository;
 import io.vertx.core.Vertx;
@@ -20,5 +23,16 @@ public final class CloudDrivers {
                     + "' is not available in this version; use 'simulator'");
         }
         return new SimulatorDriver(new SimulatorRepository(pool), config.simulator(), new Outage(vertx), clock);
+    }
+
+    /**
+     * The driver's own admin routes (the simulator's {@code /sim/*}), mounted by the API behind
+     * its authentication and admin check; a real cloud has none.
+     */
+    public static void mountAdminRoutes(FlotillaConfig config, Router router, Pool pool, Vertx vertx, Clock clock) {
+        if (config.driver().equals("simulator")) {
+            SimulatorRepository sim = new SimulatorRepository(pool);
+            new SimulatorApi(sim, new SimulatorControl(sim, new Outage(vertx), clock), clock).mount(router);
+        }
     }
 }

@@ -18,13 +18,14 @@ final class ResendSteps {
                 } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
                         && !vm.retired()) {
                     work.resend(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
-                            DeploySteps.onHold(work, role) && work.roleState(role) == RoleState.HOLD));
+                            vm.hold()));
                 } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
                         && vm.createError() == null && !vm.isDone() && !planned) {
-                    work.resend(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), role.terminateHard()
-                            || vm.retired()));
+                    work.resend(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), vm.terminateHard()));
                 } else if (vm.releaseRequested() && !vm.releaseSent() && !planned) {
                     work.resend(new DriverCall.Release(vm.requestKey(), vm.vmId()));
+                } else if (vm.resumeRequested() && !vm.resumeSent() && vm.isUnknown() && !planned) {
+                    work.resend(new DriverCall.Resume(vm.requestKey(), vm.vmId()));
                 }
             }
         }

@@ -37,4 +37,13 @@ public final class RoleActions {
         }
         return batches;
     }
+
+    /** The log line that tells what was scheduled, and the id to cancel it by. */
+    public static ServiceEvent scheduledEvent(String role, String action, String args, List<Integer> vmIds,
+                                              int batches, int number, int period, long schedId) {
+        return ServiceEvent.vm('I', role, "Role " + role + ": action " + action
+                + (args == null ? "" : " (" + args + ")") + " on VMs " + vmIds + " in " + batches
+                + " batch(es)" + (batches > 1 ? " of " + number + " every " + period + " s" : "")
+                + "; sched action " + schedId);
+    }
 }

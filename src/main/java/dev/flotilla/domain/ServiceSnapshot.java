@@ -1,5 +1,7 @@
 package dev.flotilla.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +28,26 @@ public record ServiceSnapshot(
 
     public ServiceSnapshot {
         roles = List.copyOf(roles);
+    }
+
+    /**
+     * A service as the planner sees it, from its state columns and the settings of its body
+     * (OneFlow's {@code ready_status_gate}, {@code automatic_deletion}, {@code on_hold}).
+     */
+    public static ServiceSnapshot of(int id, String storedName, ServiceState state, Deployment deployment,
+                                     JsonNode body, Instant deadline, int version, boolean holdReleased,
+                                     boolean forceDelete, List<RoleSnapshot> roles) {
+        return new ServiceSnapshot(id, body.path("name").asText(storedName), state, deployment,
+                body.path("ready_status_gate").asBoolean(false), body.path("automatic_deletion").asBoolean(false),
+                deadline, version, body.path("on_hold").asBoolean(false), holdReleased, forceDelete, roles);
+    }
+
+    /** The same service with one more role (add_role, before it is stored). */
+    public ServiceSnapshot withRole(RoleSnapshot role) {
+        List<RoleSnapshot> more = new java.util.ArrayList<>(roles);
+        more.add(role);
+        return new ServiceSnapshot(id, name, state, deployment, readyGate, automaticDeletion, deadline, version, onHold,
+                holdReleased, forceDelete, more);
     }
 
     public Optional<RoleSnapshot> role(String name) {

@@ -110,6 +110,26 @@ public enum ServiceState {
         return this == DONE;
     }
 
+    /** PENDING and the transient states: on their way somewhere, so the periodic resync re-plans them. */
+    public boolean isInMotion() {
+        return this == PENDING || isTransient();
+    }
+
+    /** OneFlow's {@code can_update?}: the body may be edited (PUT) unless the service is moving or failed. */
+    public boolean canUpdate() {
+        return !isTransient() && !isFailed();
+    }
+
+    /** The states in which the autoscaler evaluates a service's policies. */
+    public boolean isAutoscaled() {
+        return this == RUNNING || this == COOLDOWN;
+    }
+
+    /** The numbers of the states {@code which} holds for: a named set as an SQL array parameter. */
+    public static Short[] numbers(java.util.function.Predicate<ServiceState> which) {
+        return java.util.Arrays.stream(values()).filter(which).map(s -> (short) s.number).toArray(Short[]::new);
+    }
+
     /** The failed state a stalled transient state falls into when its deadline passes. */
     public ServiceState failedCounterpart() {
         return switch (this) {

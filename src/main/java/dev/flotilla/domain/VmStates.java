@@ -57,6 +57,11 @@ public final class VmStates {
         return state == POWEROFF || (state == ACTIVE && lcm == LCM_UNKNOWN) || isFailure(state, lcm);
     }
 
+    /** OpenNebula's VM state names, indexed by state number (STATE 0 is INIT). */
+    public static String[] stateNames() {
+        return STATE_NAMES.clone();
+    }
+
     public static String stateName(int state) {
         return state >= 0 && state < STATE_NAMES.length ? STATE_NAMES[state] : Integer.toString(state);
     }

@@ -1,11 +1,15 @@
 package dev.flotilla.engine;
 
-import dev.flotilla.bus.Addresses;
 import dev.flotilla.OperationException;
+import dev.flotilla.bus.Addresses;
+import dev.flotilla.bus.CommandRequest;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.domain.Planner;
 import dev.flotilla.store.Database;
+import dev.flotilla.store.DocumentAdmin;
+import dev.flotilla.store.OperationJournal;
 import dev.flotilla.store.RoleActionStore;
 import dev.flotilla.store.ServiceStore;
 import dev.flotilla.store.TemplateStore;
@@ -20,12 +24,17 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 
-/** Owns the engine's pool, consumers and timers; the lifecycle logic is in {@link Engine}. */
+/**
+ * Owns the engine's pool, consumers and timers; commands are run by {@link CommandHandler}, the
+ * level-triggered loop by {@link Reconciler}, the cloud calls by {@link DriverCalls}.
+ */
 public final class EngineVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
     private static final long DEADLINE_CHECK_MS = 1000;
-    private static final long DONE_PURGE_MS = 60_000;
+    private static final long PURGE_MS = 60_000;
     private static final long BATCH_CHECK_MS = 250;
+    /** How long an Idempotency-Key is honoured (the journal keeps its rows that long). */
+    private static final long JOURNAL_RETENTION_SECONDS = 7 * 24 * 3600;
 
     private final FlotillaConfig config;
     private final Database database;
@@ -39,25 +48,46 @@ public final class EngineVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = database.pool(vertx, config.dbPoolSize());
-        CloudDriver driver = CloudDrivers.create(config, pool, vertx, Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        CloudDriver driver = CloudDrivers.create(config, pool, vertx, clock);
+        ServiceStore services = new ServiceStore(pool);
         RoleActionStore actions = new RoleActionStore(pool);
-        Engine engine = new Engine(config, new ServiceStore(pool), new TemplateStore(pool), actions, driver,
-                vertx.eventBus(), Clock.systemUTC());
-        BatchRunner batches = new BatchRunner(actions, new ServiceStore(pool), driver, vertx.eventBus(),
-                Clock.systemUTC());
-        vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_COMMAND, message -> engine.handle(message.body())
-                .onSuccess(message::reply)
-                .onFailure(e -> fail(message, e)));
-        vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_WAKE, message -> {
-            JsonArray ids = message.body().getJsonArray("serviceIds", new JsonArray());
-            ids.forEach(id -> engine.wake(((Number) id).intValue()));
+        OperationJournal journal = new OperationJournal(pool);
+        EventPublisher publisher = new EventPublisher(vertx.eventBus());
+        Planner planner = new Planner(config.vmNameTemplate(), config.transientTimeout());
+        ServiceLanes lanes = new ServiceLanes();
+        Reconciler reconciler = new Reconciler(config, services, planner, lanes,
+                new DriverCalls(services, driver, publisher), publisher, clock);
+        CommandHandler commands = new CommandHandler(config, pool, services, new TemplateStore(pool), actions,
+                new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock);
+        BatchRunner batches = new BatchRunner(actions, services, driver, vertx.eventBus(), clock);
+
+        vertx.eventBus().<CommandRequest>consumer(Addresses.ENGINE_COMMAND, message -> {
+            try {
+                commands.handle(message.body()).onSuccess(message::reply).onFailure(e -> fail(message, e));
+            } catch (RuntimeException e) {
+                fail(message, e);
+            }
         });
-        vertx.setPeriodic(config.resyncInterval().toMillis(), t -> engine.resyncInMotion());
-        vertx.setPeriodic(DEADLINE_CHECK_MS, t -> engine.wakeExpiredDeadlines());
-        vertx.setPeriodic(DONE_PURGE_MS, t -> engine.purgeExpiredDone());
+        vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_WAKE, message -> {
+            String trigger = message.body().getString("trigger", "wake");
+            JsonArray ids = message.body().getJsonArray("serviceIds", new JsonArray());
+            ids.forEach(id -> reconciler.wake(((Number) id).intValue(), trigger));
+        });
+        vertx.setPeriodic(config.resyncInterval().toMillis(), t -> reconciler.resyncInMotion());
+        vertx.setPeriodic(DEADLINE_CHECK_MS, t -> reconciler.wakeExpiredDeadlines());
+        vertx.setPeriodic(PURGE_MS, t -> purge(services, journal));
         scheduleBatches(batches);
         // Catch-up after a restart: every unfinished service is re-planned from what is stored.
-        return engine.resyncAll().onSuccess(n -> LOG.info("engine started; {} unfinished service(s) resumed", n));
+        return reconciler.resyncAll().onSuccess(n -> LOG.info("engine started; {} unfinished service(s) resumed", n));
+    }
+
+    /** DONE services past :done_retention:, and journal rows past the key window. */
+    private void purge(ServiceStore services, OperationJournal journal) {
+        Future<?> done = config.doneRetention().isZero() ? Future.succeededFuture()
+                : services.purgeDone(config.doneRetention().toSeconds());
+        done.compose(v -> journal.purgeOlderThan(JOURNAL_RETENTION_SECONDS))
+                .onFailure(e -> LOG.warn("purge failed: {}", e.toString()));
     }
 
     /** Role-action batches run from a timer; the next check is scheduled when the previous one is done. */
@@ -67,12 +97,13 @@ public final class EngineVerticle extends VerticleBase {
                 .onComplete(ar -> scheduleBatches(batches)));
     }
 
-    private static void fail(Message<JsonObject> message, Throwable e) {
+    private static void fail(Message<CommandRequest> message, Throwable e) {
         OperationException failure = OperationException.of(e);
+        String kind = message.body().command().kind();
         if (failure.isInternal()) {
-            LOG.error("command {} failed", message.body().getString("command"), e);
+            LOG.error("command {} failed", kind, e);
         } else if (failure.status() >= 500) {
-            LOG.warn("command {} failed: {}", message.body().getString("command"), e.toString());
+            LOG.warn("command {} failed: {}", kind, e.toString());
         }
         message.fail(failure.status(), failure.toJson().toString());
     }

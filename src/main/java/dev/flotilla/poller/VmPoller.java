@@ -59,7 +59,7 @@ public final class VmPoller {
 
     private void wake(List<Integer> serviceIds) {
         if (!serviceIds.isEmpty()) {
-            bus.send(Addresses.ENGINE_WAKE, new JsonObject().put("serviceIds", new JsonArray(serviceIds)));
+            bus.send(Addresses.ENGINE_WAKE, new JsonObject().put("serviceIds", new JsonArray(serviceIds)).put("trigger", "poller"));
         }
     }
 }

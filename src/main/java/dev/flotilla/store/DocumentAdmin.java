@@ -42,19 +42,19 @@ public final class DocumentAdmin {
     }
 
     /** {@code uid} or {@code gid} of -1 keeps the current value. */
-    public Future<Boolean> chown(Kind kind, int id, int uid, int gid) {
+    public Future<Boolean> chown(Tx tx, Kind kind, int id, int uid, int gid) {
         String sql = "UPDATE " + kind.table + " SET uid = CASE WHEN $2 < 0 THEN uid ELSE $2 END,"
                 + " gid = CASE WHEN $3 < 0 THEN gid ELSE $3 END WHERE id = $1";
-        return pool.preparedQuery(sql).execute(Tuple.of(id, uid, gid)).map(r -> r.rowCount() > 0);
+        return tx.client.preparedQuery(sql).execute(Tuple.of(id, uid, gid)).map(r -> r.rowCount() > 0);
     }
 
-    public Future<Boolean> chmod(Kind kind, int id, int permissions) {
-        return pool.preparedQuery("UPDATE " + kind.table + " SET permissions = $2 WHERE id = $1")
+    public Future<Boolean> chmod(Tx tx, Kind kind, int id, int permissions) {
+        return tx.client.preparedQuery("UPDATE " + kind.table + " SET permissions = $2 WHERE id = $1")
                 .execute(Tuple.of(id, permissions)).map(r -> r.rowCount() > 0);
     }
 
-    public Future<Boolean> rename(Kind kind, int id, String name) {
-        return pool.preparedQuery("UPDATE " + kind.table + " SET name = $2 WHERE id = $1")
+    public Future<Boolean> rename(Tx tx, Kind kind, int id, String name) {
+        return tx.client.preparedQuery("UPDATE " + kind.table + " SET name = $2 WHERE id = $1")
                 .execute(Tuple.of(id, name)).map(r -> r.rowCount() > 0);
     }
 }

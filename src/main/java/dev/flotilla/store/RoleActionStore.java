@@ -54,11 +54,11 @@ public final class RoleActionStore {
     }
 
     /** Stores the actions; returns their ids (the scheduled-action ids users cancel them by). */
-    public Future<List<Long>> insert(List<NewBatch> batches) {
+    public Future<List<Long>> insert(Tx tx, List<NewBatch> batches) {
         if (batches.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        return pool.preparedQuery(INSERT).executeBatch(batches.stream().map(b -> Tuple.tuple()
+        return tx.client.preparedQuery(INSERT).executeBatch(batches.stream().map(b -> Tuple.tuple()
                 .addInteger(b.serviceId()).addString(b.role()).addString(b.action()).addString(b.args())
                 .addInteger(b.number()).addInteger(b.period())
                 .addArrayOfInteger(b.vmIds().toArray(new Integer[0]))
@@ -72,8 +72,8 @@ public final class RoleActionStore {
     }
 
     /** Cancels what is left of a role action; an unknown id is not an error (api.md §5.9). */
-    public Future<Boolean> cancel(long id, int serviceId, String role) {
-        return pool.preparedQuery(CANCEL).execute(Tuple.of(id, serviceId, role)).map(rows -> rows.size() > 0);
+    public Future<Boolean> cancel(Tx tx, long id, int serviceId, String role) {
+        return tx.client.preparedQuery(CANCEL).execute(Tuple.of(id, serviceId, role)).map(rows -> rows.size() > 0);
     }
 
     public Future<List<Claimed>> claimDue(Instant now, int limit) {

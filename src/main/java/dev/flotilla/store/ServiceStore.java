@@ -12,6 +12,7 @@ import dev.flotilla.domain.ServiceSnapshot;
 import dev.flotilla.domain.ServiceState;
 import dev.flotilla.domain.VmObservation;
 import dev.flotilla.domain.VmSnapshot;
+import dev.flotilla.domain.VmStates;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -38,7 +39,8 @@ public final class ServiceStore {
                 'create_error', v.create_error, 'terminate_requested', v.terminate_requested,
                 'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error, 'retired', v.retired,
                 'release_requested', v.release_requested, 'release_sent', v.release_sent,
-                'resume_requested', v.resume_requested)
+                'resume_requested', v.resume_requested, 'resume_sent', v.resume_sent,
+                'terminate_hard', v.terminate_hard, 'hold', v.hold)
                 ORDER BY v.vm_number, v.id)
               FROM vms v WHERE v.service_id = r.service_id AND v.role_name = r.name AND NOT v.gone), '[]'::json)
             """;
@@ -47,10 +49,10 @@ public final class ServiceStore {
             COALESCE((SELECT json_agg(json_build_object(
                 'name', r.name, 'state', r.state, 'cardinality', r.cardinality, 'template_id', r.template_id,
                 'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'removing', r.removing,
-                'vms', %s)
+                'counters', %s::json, 'vms', %s)
                 ORDER BY r.position)
               FROM roles r WHERE r.service_id = s.id), '[]'::json)::text AS roles
-            """.formatted(VMS_JSON);
+            """.formatted(AutoscalerStore.COUNTERS_JSON, VMS_JSON);
 
     private static final String LOG_JSON = """
             COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'at', extract(epoch FROM e.at),
@@ -74,9 +76,13 @@ public final class ServiceStore {
             + " ORDER BY id LIMIT $2 OFFSET $3) " + SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
             + " JOIN page ON page.id = s.id ORDER BY s.id";
 
+    private static final String NEXT_SERVICE_ID = "SELECT nextval('services_id_seq') AS id";
     private static final String INSERT_SERVICE = """
-            INSERT INTO services (uid, gid, name, state, deployment, body) VALUES ($1, $2, $3, 0, $4, $5::text::jsonb)
-            RETURNING id
+            INSERT INTO services (id, uid, gid, name, state, deployment, body)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+            """;
+    private static final String CLAIM_VERSION = """
+            UPDATE services SET version = version + 1, updated_at = now() WHERE id = $1 AND version = $2
             """;
     private static final String INSERT_ROLE = """
             INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
@@ -102,7 +108,8 @@ public final class ServiceStore {
     private static final String FORGET_VMS = "UPDATE vms SET gone = true WHERE id = ANY($1)";
     private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
     private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
-    private static final String REQUEST_RESUME = "UPDATE vms SET resume_requested = true WHERE id = ANY($1)";
+    private static final String REQUEST_RESUME =
+            "UPDATE vms SET resume_requested = true, resume_sent = false WHERE id = ANY($1)";
     private static final String UPDATE_SERVICE_BODY = "UPDATE services SET body = $2::text::jsonb WHERE id = $1";
     private static final String UPDATE_ROLE_BODY = """
             UPDATE roles SET body = $3::text::jsonb WHERE service_id = $1 AND name = $2
@@ -114,6 +121,7 @@ public final class ServiceStore {
             SELECT $1, $2, COALESCE(max(position), -1) + 1, 0, $3, $4, $5, $6::text::jsonb FROM roles WHERE service_id = $1
             """;
     private static final String RECORD_RELEASE_SENT = "UPDATE vms SET release_sent = true WHERE request_key = $1";
+    private static final String RECORD_RESUME_SENT = "UPDATE vms SET resume_sent = true WHERE request_key = $1";
     private static final String INSERT_EVENT = """
             INSERT INTO service_events (service_id, kind, severity, message, data) VALUES ($1, $2, $3, $4, $5::text::jsonb)
             RETURNING seq, at
@@ -160,15 +168,11 @@ public final class ServiceStore {
                    NULL AS message, NULL AS data FROM changed
             UNION ALL
             SELECT service_id, seq, at, kind, severity, message, data FROM events
-            """.formatted("(ARRAY['INIT','PENDING','HOLD','ACTIVE','STOPPED','SUSPENDED','DONE','FAILED','POWEROFF',"
-            + "'UNDEPLOYED','CLONING','CLONING_FAILURE'])");
-    private static final String UNFINISHED_IDS = "SELECT id FROM services WHERE state <> 5 ORDER BY id";
-    /** PENDING and the transient states: services that are on their way somewhere. */
-    private static final String IN_MOTION_IDS = "SELECT id FROM services WHERE state IN (0, 1, 3, 8, 10, 11, 12)";
+            """.formatted("($6::text[])");
+    private static final String IDS_IN_STATES = "SELECT id FROM services WHERE state = ANY($1) ORDER BY id";
     private static final String EXPIRED_DEADLINE_IDS = "SELECT id FROM services WHERE deadline_at <= now()";
-    private static final String PURGE_DONE = "DELETE FROM services WHERE state = 5 RETURNING id";
-    private static final String PURGE_DONE_OLDER = """
-            DELETE FROM services WHERE state = 5 AND updated_at < now() - make_interval(secs => $1) RETURNING id
+    private static final String PURGE_DONE = """
+            DELETE FROM services WHERE state = $1 AND updated_at < now() - make_interval(secs => $2) RETURNING id
             """;
     private static final String EVENTS_SINCE = """
             SELECT seq, service_id, at, kind, severity, message, data::text AS data FROM service_events
@@ -188,6 +192,11 @@ public final class ServiceStore {
         return pool.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
+    /** The service as a command's own transaction sees it (for the answer it commits with). */
+    public Future<Optional<ServiceRecord>> find(Tx tx, int id) {
+        return tx.client.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
+    }
+
     /** Service, roles and live VMs in one round trip, without the log (the engine's read). */
     public Future<Optional<ServiceRecord>> findForEngine(int id) {
         return pool.preparedQuery(FIND_SNAPSHOT).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
@@ -204,11 +213,11 @@ public final class ServiceStore {
     }
 
     public Future<List<Integer>> unfinishedIds() {
-        return ids(UNFINISHED_IDS);
+        return idsIn(ServiceState.numbers(s -> !s.isFinal()));
     }
 
     public Future<List<Integer>> inMotionIds() {
-        return ids(IN_MOTION_IDS);
+        return idsIn(ServiceState.numbers(ServiceState::isInMotion));
     }
 
     /** Stored events after {@code since}, oldest first, optionally of some services only (stream replay). */
@@ -227,6 +236,14 @@ public final class ServiceStore {
         return ids(EXPIRED_DEADLINE_IDS);
     }
 
+    private Future<List<Integer>> idsIn(Short[] states) {
+        return pool.preparedQuery(IDS_IN_STATES).execute(Tuple.of(states)).map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getInteger("id")));
+            return ids;
+        });
+    }
+
     private Future<List<Integer>> ids(String sql) {
         return pool.query(sql).execute().map(rows -> {
             List<Integer> ids = new ArrayList<>();
@@ -237,43 +254,51 @@ public final class ServiceStore {
 
     // ---- writes by the engine --------------------------------------------------------------------
 
-    /** Creates a PENDING service with PENDING roles from a validated body; returns its id. */
-    public Future<Integer> create(int uid, int gid, ObjectNode body) {
+    /** The id the next service will have: known before anything is planned or written. */
+    public Future<Integer> nextServiceId() {
+        return pool.query(NEXT_SERVICE_ID).execute().map(rows -> rows.iterator().next().getLong("id").intValue());
+    }
+
+    /** Stores a new service (version 0) with its roles from a validated body, in {@code state}. */
+    public Future<Void> create(Tx tx, int id, int uid, int gid, ServiceState state, ObjectNode body) {
         ObjectNode serviceBody = body.deepCopy();
         JsonNode roles = serviceBody.remove("roles");
         String name = body.path("name").asText();
-        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_SERVICE)
-                .execute(Tuple.of(uid, gid, name, body.path("deployment").asText("none"), Json.write(serviceBody)))
-                .compose(rows -> {
-                    int id = rows.iterator().next().getInteger("id");
-                    List<Tuple> roleRows = new ArrayList<>();
-                    int position = 0;
-                    for (JsonNode role : roles) {
-                        RoleColumns c = RoleColumns.of((ObjectNode) role);
-                        roleRows.add(Tuple.of(id, c.name, position++, c.cardinality, c.templateId, c.parents,
-                                c.rest));
-                    }
-                    return conn.preparedQuery(INSERT_ROLE).executeBatch(roleRows).map(id);
-                }));
+        List<Tuple> roleRows = new ArrayList<>();
+        int position = 0;
+        for (JsonNode role : roles) {
+            RoleColumns c = RoleColumns.of((ObjectNode) role);
+            roleRows.add(Tuple.of(id, c.name, position++, c.cardinality, c.templateId, c.parents, c.rest));
+        }
+        return tx.client.preparedQuery(INSERT_SERVICE).execute(Tuple.of(id, uid, gid, name, (short) state.number(),
+                        body.path("deployment").asText("none"), Json.write(serviceBody)))
+                .compose(v -> Sql.batch(tx.client, INSERT_ROLE, roleRows));
+    }
+
+    /**
+     * Claims the service for a change that is not a plan (a body edit, a role action, ...): the
+     * version moves on, so a concurrent plan from an older snapshot cannot commit over it.
+     */
+    public Future<Void> claimVersion(Tx tx, int id, int version) {
+        return tx.client.preparedQuery(CLAIM_VERSION).execute(Tuple.of(id, version)).compose(rows -> rows.rowCount() == 0
+                ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
     }
 
     /**
      * Replaces the template-level body of a service and of its roles (what {@code PUT /service/:id}
      * may change: policies, bounds, cooldown, descriptions); state columns are not touched.
      */
-    public Future<Void> updateBodies(int id, ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
-        return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_SERVICE_BODY)
-                .execute(Tuple.of(id, Json.write(serviceBody)))
-                .compose(v -> Sql.batch(conn, UPDATE_ROLE_BODY, roleBodies.entrySet().stream()
-                        .map(e -> Tuple.of(id, e.getKey(), Json.write(e.getValue()))).toList())));
+    public Future<Void> updateBodies(Tx tx, int id, ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
+        return tx.client.preparedQuery(UPDATE_SERVICE_BODY).execute(Tuple.of(id, Json.write(serviceBody)))
+                .compose(v -> Sql.batch(tx.client, UPDATE_ROLE_BODY, roleBodies.entrySet().stream()
+                        .map(e -> Tuple.of(id, e.getKey(), Json.write(e.getValue()))).toList()));
     }
 
-    /** Stores a role added to a running service (PENDING); the engine deploys it. */
-    public Future<Void> addRole(int serviceId, ObjectNode role, List<ServiceEvent> events) {
+    /** Stores a role added to a running service (PENDING), after the service's other roles. */
+    public Future<Void> addRole(Tx tx, int serviceId, ObjectNode role) {
         RoleColumns c = RoleColumns.of(role);
-        return pool.withTransaction(conn -> conn.preparedQuery(ADD_ROLE)
-                .execute(Tuple.of(serviceId, c.name, c.cardinality, c.templateId, c.parents, c.rest))
-                .compose(v -> insertEvents(conn, serviceId, events))).mapEmpty();
+        return tx.client.preparedQuery(ADD_ROLE)
+                .execute(Tuple.of(serviceId, c.name, c.cardinality, c.templateId, c.parents, c.rest)).mapEmpty();
     }
 
     /** A role's template fields split into its real columns and the rest of its body. */
@@ -294,37 +319,41 @@ public final class ServiceStore {
      * someone else wrote the service since the snapshot was read.
      */
     public Future<List<EventRecord>> apply(ServiceSnapshot snapshot, Plan plan) {
+        return Tx.run(pool, tx -> apply(tx, snapshot, plan));
+    }
+
+    /** {@link #apply(ServiceSnapshot, Plan)} within a command's own transaction. */
+    public Future<List<EventRecord>> apply(Tx tx, ServiceSnapshot snapshot, Plan plan) {
         int id = snapshot.id();
-        return pool.withTransaction(conn -> {
-            // All statements are sent at once (pipelined); PostgreSQL still runs them in order, and a
-            // version mismatch on the first one fails the transaction, which rolls back the rest.
-            Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
-                    .execute(Tuple.of(id, snapshot.version(), (short) plan.states().serviceState().number(),
-                            Sql.utc(plan.states().deadline()), plan.states().forceDelete(),
-                            plan.states().holdReleased()))
-                    .compose(rows -> rows.rowCount() == 0
-                            ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
-            Future<Void> roles = updateRoles(conn, id, plan);
-            Future<Void> vms = Sql.batch(conn, INSERT_VM, plan.vms().newVms().stream()
-                    .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey(), vm.hold()))
-                    .toList());
-            Future<Void> terminates = Sql.batch(conn, REQUEST_TERMINATE, plan.vms().terminateRows().entrySet().stream()
-                    .map(e -> Tuple.of(e.getKey(), e.getValue())).toList());
-            Future<Void> forgets = rows(conn, FORGET_VMS, plan.vms().forgetRows());
-            Future<Void> retires = rows(conn, RETIRE_VMS, plan.vms().retireRows());
-            Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.vms().releaseRows());
-            Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.vms().resumeRows());
-            Future<Void> removing = plan.states().removingRoles().isEmpty() ? Future.succeededFuture()
-                    : conn.preparedQuery(MARK_REMOVING).execute(Tuple.tuple().addInteger(id)
-                    .addArrayOfString(plan.states().removingRoles().toArray(new String[0]))).mapEmpty();
-            Future<Void> deleted = plan.states().deletedRoles().isEmpty() ? Future.succeededFuture()
-                    : conn.preparedQuery(DELETE_ROLES).execute(Tuple.tuple().addInteger(id)
-                    .addArrayOfString(plan.states().deletedRoles().toArray(new String[0]))).mapEmpty();
-            Future<List<EventRecord>> events = insertEvents(conn, id, plan.events());
-            return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, removing,
-                            deleted, events))
-                    .map(all -> events.result());
-        });
+        SqlClient conn = tx.client;
+        // All statements are sent at once (pipelined); PostgreSQL still runs them in order, and a
+        // version mismatch on the first one fails the transaction, which rolls back the rest.
+        Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
+                .execute(Tuple.of(id, snapshot.version(), (short) plan.states().serviceState().number(),
+                        Sql.utc(plan.states().deadline()), plan.states().forceDelete(),
+                        plan.states().holdReleased()))
+                .compose(rows -> rows.rowCount() == 0
+                        ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
+        Future<Void> roles = updateRoles(conn, id, plan);
+        Future<Void> vms = Sql.batch(conn, INSERT_VM, plan.vms().newVms().stream()
+                .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey(), vm.hold()))
+                .toList());
+        Future<Void> terminates = Sql.batch(conn, REQUEST_TERMINATE, plan.vms().terminateRows().entrySet().stream()
+                .map(e -> Tuple.of(e.getKey(), e.getValue())).toList());
+        Future<Void> forgets = rows(conn, FORGET_VMS, plan.vms().forgetRows());
+        Future<Void> retires = rows(conn, RETIRE_VMS, plan.vms().retireRows());
+        Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.vms().releaseRows());
+        Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.vms().resumeRows());
+        Future<Void> removing = plan.states().removingRoles().isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(MARK_REMOVING).execute(Tuple.tuple().addInteger(id)
+                .addArrayOfString(plan.states().removingRoles().toArray(new String[0]))).mapEmpty();
+        Future<Void> deleted = plan.states().deletedRoles().isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(DELETE_ROLES).execute(Tuple.tuple().addInteger(id)
+                .addArrayOfString(plan.states().deletedRoles().toArray(new String[0]))).mapEmpty();
+        Future<List<EventRecord>> events = insertEvents(conn, id, plan.events());
+        return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, removing,
+                        deleted, events))
+                .map(all -> events.result());
     }
 
     private static Future<Void> rows(SqlClient conn, String sql, Set<Long> ids) {
@@ -349,6 +378,10 @@ public final class ServiceStore {
     /** Appends events to a service's timeline, returning them with their sequence numbers. */
     public Future<List<EventRecord>> appendEvents(int serviceId, List<ServiceEvent> events) {
         return insertEvents(pool, serviceId, events);
+    }
+
+    public Future<List<EventRecord>> appendEvents(Tx tx, int serviceId, List<ServiceEvent> events) {
+        return insertEvents(tx.client, serviceId, events);
     }
 
     private Future<List<EventRecord>> insertEvents(SqlClient client, int serviceId, List<ServiceEvent> events) {
@@ -393,6 +426,10 @@ public final class ServiceStore {
         return pool.preparedQuery(RECORD_RELEASE_SENT).execute(Tuple.of(requestKey)).mapEmpty();
     }
 
+    public Future<Void> recordResumeSent(String requestKey) {
+        return pool.preparedQuery(RECORD_RESUME_SENT).execute(Tuple.of(requestKey)).mapEmpty();
+    }
+
     public Future<Void> recordTerminateFailed(String requestKey, String message) {
         return pool.preparedQuery(RECORD_TERMINATE_FAILED).execute(Tuple.of(requestKey, message)).mapEmpty();
     }
@@ -404,15 +441,18 @@ public final class ServiceStore {
 
     /** Removes DONE services (and their timelines); with a retention, only those DONE for longer. */
     public Future<List<Integer>> purgeDone(long olderThanSeconds) {
-        Future<RowSet<Row>> deleted = olderThanSeconds <= 0
-                ? pool.query(PURGE_DONE).execute()
-                : pool.preparedQuery(PURGE_DONE_OLDER).execute(Tuple.of((double) olderThanSeconds));
-        return deleted.compose(rows -> {
-            List<Integer> ids = new ArrayList<>();
-            rows.forEach(r -> ids.add(r.getInteger("id")));
-            return ids.isEmpty() ? Future.succeededFuture(ids)
-                    : pool.preparedQuery(DELETE_EVENTS).execute(Tuple.of(ids.toArray(new Integer[0]))).map(ids);
-        });
+        return Tx.run(pool, tx -> purgeDone(tx, olderThanSeconds));
+    }
+
+    public Future<List<Integer>> purgeDone(Tx tx, long olderThanSeconds) {
+        return tx.client.preparedQuery(PURGE_DONE)
+                .execute(Tuple.of((short) ServiceState.DONE.number(), (double) Math.max(0, olderThanSeconds)))
+                .compose(rows -> {
+                    List<Integer> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getInteger("id")));
+                    return ids.isEmpty() ? Future.succeededFuture(ids) : tx.client.preparedQuery(DELETE_EVENTS)
+                            .execute(Tuple.of(ids.toArray(new Integer[0]))).map(ids);
+                });
     }
 
     // ---- writes by the poller --------------------------------------------------------------------
@@ -440,7 +480,8 @@ public final class ServiceStore {
             lcms[i] = o.lcmState();
             ready[i] = o.ready();
         }
-        return pool.preparedQuery(RECORD_OBSERVED).execute(Tuple.of(keys, vmIds, states, lcms, ready)).map(rows -> {
+        return pool.preparedQuery(RECORD_OBSERVED).execute(Tuple.of(keys, vmIds, states, lcms, ready,
+                VmStates.stateNames())).map(rows -> {
             List<Integer> ids = new ArrayList<>();
             List<EventRecord> events = new ArrayList<>();
             rows.forEach(r -> {
@@ -477,11 +518,14 @@ public final class ServiceStore {
                         textOrNull(v.get("create_error")), v.get("terminate_requested").asBoolean(),
                         v.get("terminate_sent").asBoolean(), textOrNull(v.get("terminate_error")),
                         v.get("retired").asBoolean(), v.get("release_requested").asBoolean(),
-                        v.get("release_sent").asBoolean(), v.get("resume_requested").asBoolean()));
+                        v.get("release_sent").asBoolean(), v.get("resume_requested").asBoolean(),
+                        v.get("resume_sent").asBoolean(), v.get("terminate_hard").asBoolean(),
+                        v.get("hold").asBoolean()));
             }
             roles.add(new RoleRecord(r.get("name").asText(), RoleState.ofNumber(r.get("state").asInt()),
                     r.get("cardinality").asInt(), r.get("template_id").asInt(), parents, r.get("last_vmname").asInt(),
-                    (ObjectNode) r.get("body"), r.path("removing").asBoolean(false), vms));
+                    (ObjectNode) r.get("body"), r.path("removing").asBoolean(false), vms,
+                    AutoscalerStore.storedCounters(r.path("counters"))));
         }
         List<EventRecord> log = new ArrayList<>();
         for (JsonNode e : Json.parse(row.getString("log"))) {

@@ -35,6 +35,10 @@ public final class TemplateStore {
         return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
+    public Future<Optional<TemplateRecord>> find(Tx tx, int id) {
+        return tx.client.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
+    }
+
     public Future<List<TemplateRecord>> list() {
         return pool.query(LIST).execute().map(rows -> {
             List<TemplateRecord> out = new ArrayList<>();
@@ -44,17 +48,17 @@ public final class TemplateStore {
     }
 
     /** Stores a validated template under {@code name} (the document NAME); returns the new id. */
-    public Future<Integer> create(int uid, int gid, String name, ObjectNode body) {
-        return pool.preparedQuery(INSERT).execute(Tuple.of(uid, gid, name, Json.write(body)))
+    public Future<Integer> create(Tx tx, int uid, int gid, String name, ObjectNode body) {
+        return tx.client.preparedQuery(INSERT).execute(Tuple.of(uid, gid, name, Json.write(body)))
                 .map(rows -> rows.iterator().next().getInteger("id"));
     }
 
-    public Future<Boolean> updateBody(int id, ObjectNode body) {
-        return pool.preparedQuery(UPDATE_BODY).execute(Tuple.of(id, Json.write(body))).map(r -> r.rowCount() > 0);
+    public Future<Boolean> updateBody(Tx tx, int id, ObjectNode body) {
+        return tx.client.preparedQuery(UPDATE_BODY).execute(Tuple.of(id, Json.write(body))).map(r -> r.rowCount() > 0);
     }
 
-    public Future<Boolean> delete(int id) {
-        return pool.preparedQuery(DELETE).execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
+    public Future<Boolean> delete(Tx tx, int id) {
+        return tx.client.preparedQuery(DELETE).execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
     }
 
     private TemplateRecord fromRow(Row row) {

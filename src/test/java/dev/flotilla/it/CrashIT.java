@@ -1,22 +1,13 @@
 package dev.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flotilla.store.Database;
 import dev.flotilla.support.ApiClient;
+import dev.flotilla.support.ServerProcess;
 import dev.flotilla.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,91 +31,50 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrashIT {
     private static final int SERVICES = 16;
     private static final int VMS_PER_SERVICE = 3;
-    private static final String PASSWORD = "crash-secret";
-    private static final Path JAR = Path.of("target", "flotilla.jar");
 
     private static TestDatabase db;
-    private static Process server;
-    private static int port;
+    private static ServerProcess server;
     private static ApiClient api;
-    private static int kills;
 
     @BeforeAll
-    static void database() throws IOException {
+    static void database() {
         db = TestDatabase.fresh();
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        api = new ApiClient("http://127.0.0.1:" + port, "oneadmin", PASSWORD);
+        server = new ServerProcess(db, "crash-it", Map.of("FLOTILLA_SIM_DEPLOY_SECONDS", "1.2",
+                "FLOTILLA_SIM_TERMINATE_SECONDS", "0.8"));
+        api = server.api();
     }
 
     @AfterAll
     static void cleanUp() {
-        if (server != null) {
-            server.destroyForcibly();
-        }
+        server.close();
         db.close();
     }
 
-    private static void startServer() throws IOException {
-        assertTrue(Files.exists(JAR), "the packaged server jar is needed: " + JAR.toAbsolutePath());
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.put("FLOTILLA_DB_URL", db.url());
-        env.put("FLOTILLA_HOST", "127.0.0.1");
-        env.put("FLOTILLA_PORT", Integer.toString(port));
-        env.put("FLOTILLA_ADMIN_PASSWORD", PASSWORD);
-        env.put("FLOTILLA_SIM_DEPLOY_SECONDS", "1.2");
-        env.put("FLOTILLA_SIM_TERMINATE_SECONDS", "0.8");
-        env.put("FLOTILLA_POLL_INTERVAL_MS", "100");
-        env.put("FLOTILLA_RESYNC_INTERVAL", "1");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/crash-it-server.log")));
-        server = pb.start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> api.send("GET", "/service_template", null, null).status() == 200);
+    private static void killAndRestart() {
+        server.kill();
+        server.start();
     }
 
-    private static void killAndRestart() throws IOException {
-        server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, nothing graceful
-        try {
-            server.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        kills++;
-        startServer();
-    }
-
-    /** A client that retries across crashes with the same Idempotency-Key. */
-    private static ApiClient.Response reliably(String method, String path, String body, String key) {
+    /** A client that retries across crashes with the same Idempotency-Key until it gets an answer. */
+    static ApiClient.Response reliably(ApiClient api, String method, String path, String body, String key) {
         ApiClient keyed = api.withHeader("Idempotency-Key", key);
         return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> keyed.send(method, path, body, null),
-                        r -> r.status() < 500 && !r.body().contains("still being answered"));
+                .until(() -> keyed.send(method, path, body, null), r -> r.status() < 500);
     }
 
-    /** Reads the database directly: the truth, whatever state the server process is in. */
-    private static long count(String sql) throws Exception {
-        Database database = new Database(db.url());
-        try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.connectOptions().getUser(),
-                database.connectOptions().getPassword());
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    private static ApiClient.Response reliably(String method, String path, String body, String key) {
+        return reliably(api, method, path, body, key);
     }
 
     /** Kills the server when the count query reaches a random threshold, {@code times} times. */
-    private static void crashWhile(String countSql, long total, int times, Random random) throws Exception {
-        long last = count(countSql);
+    private static void crashWhile(String countSql, long total, int times, Random random) {
+        long last = server.count(countSql);
         for (int i = 0; i < times && last < total; i++) {
             long target = last + 1 + random.nextInt((int) Math.max(1, (total - last) / (times - i + 1)));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> count(countSql) >= Math.min(target, total));
+                    .until(() -> server.count(countSql) >= Math.min(target, total));
             killAndRestart();
-            last = count(countSql);
+            last = server.count(countSql);
         }
     }
 
@@ -133,7 +83,7 @@ class CrashIT {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         System.out.println("CrashIT seed " + seed);
-        startServer();
+        server.start();
         ApiClient.Response template = reliably("POST", "/service_template", """
                 {"name": "crash", "deployment": "straight", "roles": [
                   {"name": "db", "type": "vm", "template_id": 0, "cardinality": 1},
@@ -206,7 +156,7 @@ class CrashIT {
         assertEquals(0, orphans, "no orphan VM in the simulator");
         assertEquals(SERVICES * VMS_PER_SERVICE, total, "exactly one VM per member ever created");
         System.out.printf("CrashIT: %d SIGKILLs; %d services (%d RUNNING, %d DONE); %d VMs created for %d members;"
-                        + " 0 duplicate request keys; %d orphan VMs%n", kills, SERVICES, kept.size(), deleted.size(),
+                        + " 0 duplicate request keys; %d orphan VMs%n", server.kills(), SERVICES, kept.size(), deleted.size(),
                 total, SERVICES * VMS_PER_SERVICE, orphans);
     }
 

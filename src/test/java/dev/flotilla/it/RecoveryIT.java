@@ -106,6 +106,8 @@ class RecoveryIT {
         awaitState(id, 2);
         assertEquals(204, api.delete("/service/" + id).status());
         int failing = nodeId(id, 0);
+        // The answer comes at the commit; the terminate reaches the cloud just after it.
+        await().atMost(WAIT).until(() -> api.get("/sim/vm/" + failing).json().path("VM").path("LCM_STATE").asInt() != 3);
         force(failing, "FAILURE");
         awaitState(id, 6);
         assertEquals(6, role(server.body(id), "r").get("state").asInt(), "role FAILED_UNDEPLOYING");

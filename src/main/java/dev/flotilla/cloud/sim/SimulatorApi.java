@@ -1,26 +1,24 @@
-package dev.flotilla.api;
+package dev.flotilla.cloud.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.OperationException;
-import dev.flotilla.cloud.sim.Outage;
-import dev.flotilla.cloud.sim.SimTemplate;
-import dev.flotilla.cloud.sim.SimulatorControl;
-import dev.flotilla.cloud.sim.SimVm;
-import dev.flotilla.cloud.sim.SimVmActions;
 import dev.flotilla.domain.TemplateValidator;
 import dev.flotilla.domain.VmStates;
+import dev.flotilla.web.Http;
 import dev.flotilla.json.Json;
-import dev.flotilla.cloud.sim.SimulatorRepository;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Map;
 
-/** Admin-only view of the built-in cloud: {@code /sim/template} and {@code /sim/vm}. */
-final class SimulatorRoutes {
+/**
+ * The built-in cloud's own routes: {@code /sim/template}, {@code /sim/vm}, {@code /sim/outage}.
+ * The API mounts them behind its authentication and admin check; they are not OneFlow's and are
+ * not journaled (an Idempotency-Key is ignored here).
+ */
+public final class SimulatorApi {
     /** A week: long enough for any simulated delay, short enough that no arithmetic on it overflows. */
     private static final long MAX_OUTAGE_SECONDS = 7 * 24 * 3600;
 
@@ -28,14 +26,13 @@ final class SimulatorRoutes {
     private final SimulatorControl control;
     private final Clock clock;
 
-    SimulatorRoutes(SimulatorRepository sim, SimulatorControl control, Clock clock) {
+    public SimulatorApi(SimulatorRepository sim, SimulatorControl control, Clock clock) {
         this.sim = sim;
         this.control = control;
         this.clock = clock;
     }
 
-    void mount(Router router) {
-        router.route("/sim/*").handler(this::requireAdmin);
+    public void mount(Router router) {
         router.get("/sim/template").handler(this::listTemplates);
         router.post("/sim/template").handler(this::createTemplate);
         router.get("/sim/vm").handler(this::listVms);
@@ -44,14 +41,6 @@ final class SimulatorRoutes {
         router.put("/sim/outage").handler(this::outage);
     }
 
-    private void requireAdmin(RoutingContext ctx) {
-        Identity who = ctx.get(Authenticator.IDENTITY);
-        if (!who.isAdmin()) {
-            ctx.fail(new OperationException(403, "forbidden", "Only oneadmin may use the simulator API", Map.of()));
-            return;
-        }
-        ctx.next();
-    }
 
     private void listTemplates(RoutingContext ctx) {
         sim.listTemplates().onSuccess(all -> {

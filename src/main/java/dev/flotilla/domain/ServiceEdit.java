@@ -1,12 +1,7 @@
-package dev.flotilla.api;
+package dev.flotilla.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flotilla.OperationException;
-import dev.flotilla.domain.ServiceState;
-import dev.flotilla.domain.TemplateValidator;
-import dev.flotilla.json.Json;
-import dev.flotilla.store.ServiceRecord;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +12,7 @@ import java.util.Map;
  * or {@code {"append": true, "template": ...}} merged over the stored body. The result is the new
  * service-level body and role bodies to store.
  */
-final class ServiceUpdate {
+public final class ServiceEdit {
     private static final List<String> SERVICE_IMMUTABLE = List.of("user_inputs", "user_inputs_values", "deployment",
             "log", "name", "networks", "networks_values", "ready_status_gate", "state", "start_time");
     private static final List<String> ROLE_IMMUTABLE = List.of("cardinality", "last_vmname", "nodes", "parents",
@@ -27,39 +22,41 @@ final class ServiceUpdate {
     private static final List<String> ROLE_RUNTIME = List.of("name", "cardinality", "template_id", "vm_template",
             "parents", "state", "nodes", "last_vmname");
 
-    record Result(ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
+    public record Result(ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
     }
 
-    private ServiceUpdate() {
+    private ServiceEdit() {
     }
 
-    static Result apply(ServiceRecord record, ObjectNode current, ObjectNode request, int maxCardinality) {
-        ServiceState state = record.state();
-        if (state.isTransient() || state.isFailed()) {
-            throw OperationException.conflict("Service cannot be updated in state: " + state.name(), state.name());
+    /**
+     * The new bodies from {@code request}, given the service's state, its stored service-level body
+     * and its BODY as clients see it; a refusal names the field.
+     */
+    public static Result apply(ServiceState state, ObjectNode storedBody, ObjectNode current, ObjectNode request,
+                               int maxCardinality) {
+        if (!state.canUpdate()) {
+            throw new ConflictException("Service cannot be updated in state: " + state.name(), state.name());
         }
-        return request.has("append") ? append(record, request) : replace(current, request, maxCardinality);
+        return request.has("append") ? append(storedBody, request) : replace(current, request, maxCardinality);
     }
 
-    private static Result append(ServiceRecord record, ObjectNode request) {
+    private static Result append(ObjectNode storedBody, ObjectNode request) {
         JsonNode template = request.get("template");
         if (template == null || template.isNull()) {
-            throw OperationException.badRequest("template", "Missing template to append");
+            throw new ValidationException("template", "Missing template to append");
         }
         ObjectNode fields;
         if (template.isObject()) {
             fields = (ObjectNode) template;
-        } else if (template.isTextual()) {
-            fields = RequestJson.object(template.asText(), "template");
         } else {
-            throw OperationException.badRequest("template", "KEY: 'template' must be a String;");
+            throw new ValidationException("template", "KEY: 'template' must be an Object;");
         }
         for (String key : fields.properties().stream().map(Map.Entry::getKey).toList()) {
             if (SERVICE_IMMUTABLE.contains(key) || key.equals("roles")) {
                 throw immutable("service/" + key);
             }
         }
-        ObjectNode body = record.body().deepCopy();
+        ObjectNode body = storedBody.deepCopy();
         body.setAll(fields);
         return new Result(body, Map.of());
     }
@@ -87,7 +84,7 @@ final class ServiceUpdate {
                 }
             }
             if (stored == null) {
-                throw OperationException.badRequest("roles", "Role " + name + " does not exist");
+                throw new ValidationException("roles", "Role " + name + " does not exist");
             }
             JsonNode sent = requestRole(request, name);
             for (String attr : ROLE_IMMUTABLE) {
@@ -111,7 +108,7 @@ final class ServiceUpdate {
                 return r;
             }
         }
-        return Json.object();
+        return request.objectNode();
     }
 
     /** Left out of the request counts as unchanged; sent, it must equal the stored value. */
@@ -137,7 +134,7 @@ final class ServiceUpdate {
         return x.equals(y) ? 0 : 1;
     };
 
-    private static OperationException immutable(String attr) {
-        return OperationException.badRequest(attr, "Immutable value: `" + attr + "` can not be changed");
+    private static ValidationException immutable(String attr) {
+        return new ValidationException(attr, "Immutable value: `" + attr + "` can not be changed");
     }
 }

@@ -1,12 +1,12 @@
-package dev.flotilla.api;
+package dev.flotilla.web;
 
 /** What any text from a client must be to be stored: valid Unicode without NUL. */
-final class TextRules {
+public final class TextRules {
     private TextRules() {
     }
 
     /** Null when {@code text} may be stored, else why not (to follow "The value of x "). */
-    static String problem(String text) {
+    public static String problem(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\0') {
@@ -27,7 +27,7 @@ final class TextRules {
     }
 
     /** Header-borne text (credentials, keys): also no control characters at all. */
-    static boolean isPlainText(String text) {
+    public static boolean isPlainText(String text) {
         if (problem(text) != null) {
             return false;
         }

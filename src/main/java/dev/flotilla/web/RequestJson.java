@@ -1,4 +1,4 @@
-package dev.flotilla.api;
+package dev.flotilla.web;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -22,8 +22,8 @@ import java.util.Map;
  * clients, which stop at 100), no NUL or unpaired surrogate in any key or string and no number
  * beyond a double (PostgreSQL cannot store them). A refusal is a 400 naming the field; the parser's words never leak class names.
  */
-final class RequestJson {
-    static final int MAX_DEPTH = 64;
+public final class RequestJson {
+    public static final int MAX_DEPTH = 64;
     private static final int MAX_NUMBER_LENGTH = 100;
 
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
@@ -37,7 +37,7 @@ final class RequestJson {
     }
 
     /** A JSON object from the bytes of a body; {@code field} names it in errors. */
-    static ObjectNode object(byte[] bytes, String field) {
+    public static ObjectNode object(byte[] bytes, String field) {
         try {
             return checked(MAPPER.readTree(bytes), field);
         } catch (IOException e) {
@@ -46,7 +46,7 @@ final class RequestJson {
     }
 
     /** A JSON object given as a string inside another document (add_role's role, template_json). */
-    static ObjectNode object(String text, String field) {
+    public static ObjectNode object(String text, String field) {
         try {
             return checked(MAPPER.readTree(text), field);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.flotilla.api;
+package dev.flotilla.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,25 +11,35 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Request parsing and response writing shared by every route. */
-final class Http {
+/** Request parsing, response writing and the failure handler shared by every route (the API's and the simulator's). */
+public final class Http {
     private static final Logger LOG = LoggerFactory.getLogger(Http.class);
 
     private Http() {
     }
 
-    static final String JSON = "application/json; charset=utf-8";
+    public static final String JSON = "application/json; charset=utf-8";
+    /** The request's id in its routing context (the input gate sets it; 5xx logs and bodies name it). */
+    public static final String REQUEST_ID = "request.id";
 
-    static void json(RoutingContext ctx, int status, JsonNode body) {
-        Idempotency.end(ctx, status, JSON, Json.write(body));
+    public static void json(RoutingContext ctx, int status, JsonNode body) {
+        write(ctx, status, JSON, Json.write(body));
     }
 
-    static void noContent(RoutingContext ctx) {
-        Idempotency.end(ctx, 204, null, null);
+    public static void noContent(RoutingContext ctx) {
+        write(ctx, 204, null, null);
+    }
+
+    private static void write(RoutingContext ctx, int status, String contentType, String body) {
+        ctx.response().setStatusCode(status);
+        if (contentType != null) {
+            ctx.response().putHeader("Content-Type", contentType);
+        }
+        ctx.response().end(body == null ? "" : body);
     }
 
     /** A document or VM id from the path: ASCII digits only (no sign, no other scripts), within int range. */
-    static int id(RoutingContext ctx, String param) {
+    public static int id(RoutingContext ctx, String param) {
         String raw = ctx.pathParam(param);
         Integer id = asciiInt(raw);
         if (id == null) {
@@ -38,7 +48,7 @@ final class Http {
         return id;
     }
 
-    static Integer optionalInt(RoutingContext ctx, String param, int min) {
+    public static Integer optionalInt(RoutingContext ctx, String param, int min) {
         String raw = ctx.queryParams().get(param);
         if (raw == null || raw.isBlank()) {
             return null;
@@ -55,7 +65,7 @@ final class Http {
     }
 
     /** 0 to {@link Integer#MAX_VALUE} written in ASCII digits, else null. */
-    static Integer asciiInt(String raw) {
+    public static Integer asciiInt(String raw) {
         if (raw == null || raw.isEmpty() || raw.length() > 10) {
             return null;
         }
@@ -70,13 +80,13 @@ final class Http {
     }
 
     /** Client text echoed in an error: short and printable. */
-    static String shown(String raw) {
+    public static String shown(String raw) {
         String text = raw == null ? "" : raw.length() > 64 ? raw.substring(0, 64) + "…" : raw;
         return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The request body as a JSON object; 400 naming {@code body} when it is not one. */
-    static ObjectNode bodyObject(RoutingContext ctx) {
+    public static ObjectNode bodyObject(RoutingContext ctx) {
         if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
             throw OperationException.badRequest("body", "The request body must be a JSON object");
         }
@@ -84,7 +94,7 @@ final class Http {
     }
 
     /** Same as {@link #bodyObject} but an empty body is an empty object. */
-    static ObjectNode optionalBodyObject(RoutingContext ctx) {
+    public static ObjectNode optionalBodyObject(RoutingContext ctx) {
         boolean empty = ctx.body() == null || ctx.body().buffer() == null
                 || ctx.body().buffer().toString(java.nio.charset.StandardCharsets.UTF_8).isBlank();
         return empty ? Json.object() : bodyObject(ctx);
@@ -93,7 +103,7 @@ final class Http {
     /**
      * {@code {"action": {"perform": ..., "params": {...}}}}; missing params count as {@code {}}.
      */
-    static Action action(RoutingContext ctx) {
+    public static Action action(RoutingContext ctx) {
         ObjectNode body = bodyObject(ctx);
         JsonNode action = body.get("action");
         if (action == null || !action.isObject()) {
@@ -110,10 +120,30 @@ final class Http {
         return new Action(perform.asText(), params == null || params.isNull() ? Json.object() : (ObjectNode) params);
     }
 
-    record Action(String perform, ObjectNode params) {
-        OperationException unsupported() {
+    public record Action(String perform, ObjectNode params) {
+        public OperationException unsupported() {
             return OperationException.badRequest("action.perform", "Action " + perform + " not supported");
         }
+    }
+
+    /**
+     * A request the HTTP decoder could not read (a line or headers too long, a malformed header):
+     * a status with a sentence saying why, then the connection is closed (it is out of step).
+     */
+    public static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = 400;
+        String message = "Malformed HTTP request";
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            status = 414;
+            message = "The request line is longer than the server accepts";
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            status = 431;
+            message = "The request headers are larger than the server accepts";
+        }
+        request.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8")
+                .putHeader("Connection", "close").end(message);
+        request.connection().close();
     }
 
     /**
@@ -121,10 +151,15 @@ final class Http {
      * (decision 5). A server-side failure is logged with the request id, and its body says no more
      * than that id: no SQL, address, class or stack ever reaches a client.
      */
-    static void failure(RoutingContext ctx) {
+    public static void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         OperationException error;
-        if (failure != null) {
+        if (failure != null && !(failure instanceof OperationException) && ctx.statusCode() >= 400
+                && ctx.statusCode() < 500) {
+            // A handler that knew the status (the body reader on a malformed chunk) gets it kept.
+            error = new OperationException(ctx.statusCode(), "http_" + ctx.statusCode(),
+                    HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase(), Map.of());
+        } else if (failure != null) {
             error = OperationException.of(failure);
         } else {
             int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
@@ -133,7 +168,7 @@ final class Http {
                     status == 413 ? "The request body is larger than the server accepts"
                             : HttpResponseStatus.valueOf(status).reasonPhrase(), Map.of());
         }
-        String requestId = ctx.get(InputGate.REQUEST_ID);
+        String requestId = ctx.get(REQUEST_ID);
         if (error.isInternal()) {
             LOG.error("request={} {} {} answered {}: {}", requestId, ctx.request().method(), ctx.request().path(),
                     error.status(), failure == null ? "status " + ctx.statusCode() : failure.toString(), failure);
@@ -157,9 +192,9 @@ final class Http {
         }
         String accept = ctx.request().getHeader("Accept");
         if (accept != null && accept.contains("application/json")) {
-            Idempotency.end(ctx, error.status(), JSON, Json.write(error.toJson()));
+            write(ctx, error.status(), JSON, Json.write(error.toJson()));
         } else {
-            Idempotency.end(ctx, error.status(), "text/plain; charset=utf-8", error.getMessage());
+            write(ctx, error.status(), "text/plain; charset=utf-8", error.getMessage());
         }
     }
 }
