@@ -7,7 +7,7 @@ import dev.flotilla.domain.IllegalTransitionException;
 import dev.flotilla.domain.UnknownRoleException;
 import dev.flotilla.domain.ValidationException;
 import dev.flotilla.json.Json;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.StaleSnapshotException;
 import dev.flotilla.store.StoreFailures;
 
 import java.util.Map;
@@ -68,7 +68,7 @@ public final class OperationException extends RuntimeException {
         if (t instanceof IllegalTransitionException i) {
             return conflict(i.getMessage(), i.currentState());
         }
-        if (t instanceof ServiceStore.StaleSnapshotException) {
+        if (t instanceof StaleSnapshotException) {
             return new OperationException(409, "conflict",
                     "A concurrent change was made first; read the current state and retry", Map.of());
         }

@@ -7,7 +7,8 @@ import dev.flotilla.view.Documents;
 import dev.flotilla.web.Http;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.EventLog;
+import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.UserStore;
 import io.vertx.core.Future;
@@ -67,10 +68,11 @@ public final class ApiVerticle extends VerticleBase {
         router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
         router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(auth::handle);
-        ServiceStore services = new ServiceStore(pool);
+        ServiceRepository services = new ServiceRepository(pool);
         TemplateStore templates = new TemplateStore(pool);
-        new TemplateRoutes(templates, engine, documents).mount(router);
-        new ServiceRoutes(services, engine, documents, new AutoscalerStore(pool),
+        Answers answers = new Answers(services, templates, documents);
+        new TemplateRoutes(templates, engine, documents, answers).mount(router);
+        new ServiceRoutes(services, engine, documents, answers, new AutoscalerStore(pool),
                 config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router);
         router.route("/sim/*").handler(ApiVerticle::requireAdmin);
         CloudDrivers.mountAdminRoutes(config, router, pool, vertx, Clock.systemUTC());
@@ -95,7 +97,7 @@ public final class ApiVerticle extends VerticleBase {
         server.connectionHandler(guard::opened);
         server.invalidRequestHandler(Http::invalidRequest);
         // WebSocket handshakes (the /events stream) are authenticated and accepted outside the router.
-        EventStream events = new EventStream(vertx, services, clients, limits);
+        EventStream events = new EventStream(vertx, new EventLog(pool), clients, limits);
         server.webSocketHandshakeHandler(handshake -> {
             guard.handshakeRead(handshake.remoteAddress());
             events.handle(handshake, auth);

@@ -5,8 +5,8 @@ import dev.flotilla.bus.Addresses;
 import dev.flotilla.bus.EventFrames;
 import dev.flotilla.OperationException;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.store.EventLog;
 import dev.flotilla.store.EventRecord;
-import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -37,14 +37,14 @@ final class EventStream {
     private static final int MAX_FILTER_IDS = 1000;
 
     private final Vertx vertx;
-    private final ServiceStore services;
+    private final EventLog eventLog;
     private final ClientCounts clients;
     private final FlotillaConfig.HttpLimits limits;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
 
-    EventStream(Vertx vertx, ServiceStore services, ClientCounts clients, FlotillaConfig.HttpLimits limits) {
+    EventStream(Vertx vertx, EventLog eventLog, ClientCounts clients, FlotillaConfig.HttpLimits limits) {
         this.vertx = vertx;
-        this.services = services;
+        this.eventLog = eventLog;
         this.clients = clients;
         this.limits = limits;
         vertx.eventBus().<JsonObject>consumer(Addresses.SERVICE_EVENTS, message -> {
@@ -119,7 +119,7 @@ final class EventStream {
             subscriber.goLive(List.of());
             return;
         }
-        services.eventsSince(since, filter, REPLAY_LIMIT)
+        eventLog.eventsSince(since, filter, REPLAY_LIMIT)
                 .onSuccess(subscriber::goLive)
                 .onFailure(e -> {
                     LOG.warn("event replay failed: {}", e.toString());

@@ -12,7 +12,7 @@ import dev.flotilla.domain.ServiceState;
 import dev.flotilla.json.Json;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.ServiceRecord;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.ServiceRepository;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,21 +23,23 @@ import java.util.TreeSet;
 
 /** {@code /service} routes (api.md §5). Reads go to the store; every change goes to the engine. */
 final class ServiceRoutes {
-    private final ServiceStore services;
+    private final ServiceRepository services;
     private final EngineClient engine;
     private final Documents documents;
+    private final Answers answers;
     private final AutoscalerStore autoscaler;
     private final int defaultActionNumber;
     private final int defaultActionPeriod;
     private final int maxCardinality;
 
-    ServiceRoutes(ServiceStore services, EngineClient engine, Documents documents,
+    ServiceRoutes(ServiceRepository services, EngineClient engine, Documents documents, Answers answers,
                   AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod, int maxCardinality) {
         this.maxCardinality = maxCardinality;
         this.autoscaler = autoscaler;
         this.services = services;
         this.engine = engine;
         this.documents = documents;
+        this.answers = answers;
         this.defaultActionNumber = defaultActionNumber;
         this.defaultActionPeriod = defaultActionPeriod;
     }
@@ -87,7 +89,7 @@ final class ServiceRoutes {
     }
 
     private void delete(RoutingContext ctx) {
-        Answers.after(ctx, engine.send(ctx, new Command.Undeploy(Http.id(ctx, "id"))));
+        answers.after(ctx, engine.send(ctx, new Command.Undeploy(Http.id(ctx, "id"))));
     }
 
     /**
@@ -113,7 +115,7 @@ final class ServiceRoutes {
             find(id).onSuccess(s -> ctx.fail(action.unsupported())).onFailure(ctx::fail);
             return;
         }
-        Answers.after(ctx, engine.send(ctx, command));
+        answers.after(ctx, engine.send(ctx, command));
     }
 
     /** {@code POST /service/:id/role/:role_name/action}: one of the 19 VM actions, in batches. */
@@ -124,7 +126,7 @@ final class ServiceRoutes {
             throw OperationException.badRequest("action.perform", "Action " + action.perform()
                     + " is not one of the role actions: " + String.join(", ", new TreeSet<>(RoleActions.NAMES)));
         }
-        Answers.after(ctx, engine.send(ctx, roleAction(id, ctx.pathParam("role_name"), action, dryRun(ctx))));
+        answers.after(ctx, engine.send(ctx, roleAction(id, ctx.pathParam("role_name"), action, dryRun(ctx))));
     }
 
     private Command.RoleAction roleAction(int id, String role, Http.Action action, boolean dryRun) {
@@ -177,7 +179,7 @@ final class ServiceRoutes {
         if (!sched.matches("[0-9]{1,18}")) {
             throw OperationException.badRequest("sched_id", "Sched action ID must be an integer number");
         }
-        Answers.after(ctx, engine.send(ctx, new Command.CancelAction(id, ctx.pathParam("role_name"),
+        answers.after(ctx, engine.send(ctx, new Command.CancelAction(id, ctx.pathParam("role_name"),
                 Long.parseLong(sched))));
     }
 
@@ -210,7 +212,7 @@ final class ServiceRoutes {
         if (force != null && !force.isNull() && !force.isBoolean()) {
             throw OperationException.badRequest("force", "KEY: 'force' must be a Boolean;");
         }
-        Answers.after(ctx, engine.send(ctx, new Command.Scale(id, role.asText(), value,
+        answers.after(ctx, engine.send(ctx, new Command.Scale(id, role.asText(), value,
                 force != null && force.asBoolean(), dryRun(ctx))));
     }
 
@@ -239,7 +241,7 @@ final class ServiceRoutes {
             }
             default -> throw action.unsupported();
         };
-        Answers.after(ctx, engine.send(ctx, command));
+        answers.after(ctx, engine.send(ctx, command));
     }
 
     private static boolean dryRun(RoutingContext ctx) {
@@ -283,11 +285,11 @@ final class ServiceRoutes {
         if (request.has("append") && template != null && template.isTextual()) {
             request.set("template", RequestJson.object(template.asText(), "template"));
         }
-        Answers.after(ctx, engine.send(ctx, new Command.UpdateService(id, request)));
+        answers.after(ctx, engine.send(ctx, new Command.UpdateService(id, request)));
     }
 
     private void purgeDone(RoutingContext ctx) {
-        Answers.after(ctx, engine.send(ctx, new Command.PurgeDone()));
+        answers.after(ctx, engine.send(ctx, new Command.PurgeDone()));
     }
 
     private Future<ServiceRecord> find(int id) {

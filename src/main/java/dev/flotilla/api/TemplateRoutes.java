@@ -19,8 +19,10 @@ final class TemplateRoutes {
     private final TemplateStore templates;
     private final EngineClient engine;
     private final Documents documents;
+    private final Answers answers;
 
-    TemplateRoutes(TemplateStore templates, EngineClient engine, Documents documents) {
+    TemplateRoutes(TemplateStore templates, EngineClient engine, Documents documents, Answers answers) {
+        this.answers = answers;
         this.templates = templates;
         this.engine = engine;
         this.documents = documents;
@@ -45,16 +47,16 @@ final class TemplateRoutes {
 
     /** Validated before anything is stored; the server adds {@code registration_time}. */
     private void create(RoutingContext ctx) {
-        Answers.after(ctx, engine.send(ctx, new Command.CreateTemplate(Http.bodyObject(ctx))));
+        answers.after(ctx, engine.send(ctx, new Command.CreateTemplate(Http.bodyObject(ctx))));
     }
 
     private void replace(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
-        Answers.after(ctx, engine.send(ctx, new Command.ReplaceTemplate(id, Http.bodyObject(ctx), false)));
+        answers.after(ctx, engine.send(ctx, new Command.ReplaceTemplate(id, Http.bodyObject(ctx), false)));
     }
 
     private void delete(RoutingContext ctx) {
-        Answers.after(ctx, engine.send(ctx, new Command.DeleteTemplate(Http.id(ctx, "id"))));
+        answers.after(ctx, engine.send(ctx, new Command.DeleteTemplate(Http.id(ctx, "id"))));
     }
 
     private void action(RoutingContext ctx) {
@@ -94,8 +96,8 @@ final class TemplateRoutes {
         };
         Future<CommandReply> reply = engine.send(ctx, command);
         // The update action answers no content; PUT answers the template.
-        Answers.after(ctx, command instanceof Command.ReplaceTemplate
-                ? reply.map(r -> new CommandReply(204, null, r.replayed())) : reply);
+        answers.after(ctx, command instanceof Command.ReplaceTemplate
+                ? reply.map(r -> CommandReply.noContent().replayed(r.replayed())) : reply);
     }
 
     private Future<TemplateRecord> find(int id) {

@@ -14,7 +14,7 @@ import dev.flotilla.domain.ServiceState;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.json.Json;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.EventLog;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -40,14 +40,14 @@ public final class Autoscaler {
     private static final DeliveryOptions SCALE = new DeliveryOptions().setSendTimeout(30_000);
 
     private final AutoscalerStore store;
-    private final ServiceStore services;
+    private final EventLog eventLog;
     private final CloudDriver driver;
     private final EventBus bus;
     private final Clock clock;
 
-    public Autoscaler(AutoscalerStore store, ServiceStore services, CloudDriver driver, EventBus bus, Clock clock) {
+    public Autoscaler(AutoscalerStore store, EventLog eventLog, CloudDriver driver, EventBus bus, Clock clock) {
         this.store = store;
-        this.services = services;
+        this.eventLog = eventLog;
         this.driver = driver;
         this.bus = bus;
         this.clock = clock;
@@ -118,7 +118,7 @@ public final class Autoscaler {
                                 : replaceLast(decision.evaluations(), "refused", "refused: " + refusal + "; "
                                 + why.reason());
                         Future<Void> logged = refusal != null ? Future.succeededFuture()
-                                : services.appendEvents(c.serviceId(), List.of(ServiceEvent.info("autoscaler: "
+                                : eventLog.appendEvents(c.serviceId(), List.of(ServiceEvent.info("autoscaler: "
                                 + why.reason()))).mapEmpty();
                         return logged.compose(x -> store.record(c.serviceId(), c.role(), now, inputs,
                                 c.cardinality(), evaluations));

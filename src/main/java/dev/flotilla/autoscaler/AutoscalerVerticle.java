@@ -4,7 +4,7 @@ import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.EventLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -29,7 +29,7 @@ public final class AutoscalerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = database.pool(vertx, 4);
-        Autoscaler autoscaler = new Autoscaler(new AutoscalerStore(pool), new ServiceStore(pool),
+        Autoscaler autoscaler = new Autoscaler(new AutoscalerStore(pool), new EventLog(pool),
                 CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC());
         schedule(autoscaler);
         return Future.succeededFuture();

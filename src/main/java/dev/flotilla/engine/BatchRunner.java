@@ -2,8 +2,8 @@ package dev.flotilla.engine;
 
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.domain.ServiceEvent;
+import dev.flotilla.store.EventLog;
 import dev.flotilla.store.RoleActionStore;
-import dev.flotilla.store.ServiceStore;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 
@@ -20,14 +20,14 @@ public final class BatchRunner {
     private static final int CLAIM_LIMIT = 100;
 
     private final RoleActionStore actions;
-    private final ServiceStore services;
+    private final EventLog eventLog;
     private final CloudDriver driver;
     private final EventPublisher publisher;
     private final Clock clock;
 
-    public BatchRunner(RoleActionStore actions, ServiceStore services, CloudDriver driver, EventBus bus, Clock clock) {
+    public BatchRunner(RoleActionStore actions, EventLog eventLog, CloudDriver driver, EventBus bus, Clock clock) {
         this.actions = actions;
-        this.services = services;
+        this.eventLog = eventLog;
         this.driver = driver;
         this.publisher = new EventPublisher(bus);
         this.clock = clock;
@@ -56,7 +56,7 @@ public final class BatchRunner {
         }
         return Future.join(outcomes).transform(ar -> {
             List<ServiceEvent> events = outcomes.stream().map(Future::result).toList();
-            return services.appendEvents(batch.serviceId(), events).onSuccess(publisher::publish).mapEmpty();
+            return eventLog.appendEvents(batch.serviceId(), events).onSuccess(publisher::publish).mapEmpty();
         });
     }
 }

@@ -24,11 +24,13 @@ import dev.flotilla.domain.TemplateValidator;
 import dev.flotilla.domain.ValidationException;
 import dev.flotilla.json.Json;
 import dev.flotilla.store.DocumentAdmin;
+import dev.flotilla.store.EventLog;
 import dev.flotilla.store.EventRecord;
 import dev.flotilla.store.OperationJournal;
+import dev.flotilla.store.PlanWriter;
 import dev.flotilla.store.RoleActionStore;
 import dev.flotilla.store.ServiceRecord;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateRecord;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.Tx;
@@ -58,7 +60,9 @@ import java.util.function.Supplier;
 final class CommandHandler {
     private final FlotillaConfig config;
     private final Pool pool;
-    private final ServiceStore services;
+    private final ServiceRepository services;
+    private final PlanWriter plans;
+    private final EventLog eventLog;
     private final TemplateStore templates;
     private final RoleActionStore actions;
     private final DocumentAdmin admin;
@@ -69,12 +73,15 @@ final class CommandHandler {
     private final Reconciler reconciler;
     private final Clock clock;
 
-    CommandHandler(FlotillaConfig config, Pool pool, ServiceStore services, TemplateStore templates,
-                   RoleActionStore actions, DocumentAdmin admin, OperationJournal journal, Planner planner,
-                   ServiceLanes lanes, Reconciler reconciler, Clock clock) {
+    CommandHandler(FlotillaConfig config, Pool pool, ServiceRepository services, PlanWriter plans,
+                   EventLog eventLog, TemplateStore templates, RoleActionStore actions, DocumentAdmin admin,
+                   OperationJournal journal, Planner planner, ServiceLanes lanes, Reconciler reconciler,
+                   Clock clock) {
         this.config = config;
         this.pool = pool;
         this.services = services;
+        this.plans = plans;
+        this.eventLog = eventLog;
         this.templates = templates;
         this.actions = actions;
         this.admin = admin;
@@ -137,7 +144,7 @@ final class CommandHandler {
             return Future.failedFuture(new OperationException(409, "idempotency_key_reused",
                     "This Idempotency-Key was used for a different request", Map.of("field", "Idempotency-Key")));
         }
-        return Future.succeededFuture(Outcome.of(new CommandReply(answered.status(), answered.body(), true)));
+        return Future.succeededFuture(Outcome.of(CommandReply.of(answered.status(), answered.body()).replayed(true)));
     }
 
     /** What a command's transaction wrote, and the answer it commits with. */
@@ -187,7 +194,7 @@ final class CommandHandler {
             } else if (command instanceof Command.CancelAction c) {
                 return commit(request, id, null, tx -> actions.cancel(tx, c.schedId(), id, c.role())
                         .compose(cancelled -> !cancelled ? Future.succeededFuture(List.<EventRecord>of())
-                                : services.appendEvents(tx, id, List.of(ServiceEvent.info("Sched action " + c.schedId()
+                                : eventLog.appendEvents(tx, id, List.of(ServiceEvent.info("Sched action " + c.schedId()
                                 + " cancelled; the batches not yet run will not run"))))
                         .map(Done::noContent))
                         .map(done -> new Outcome(done.reply(), () -> {
@@ -215,7 +222,7 @@ final class CommandHandler {
                     .encode()))));
         }
         String trigger = "command:" + request.command().kind();
-        return commit(request, snapshot.id(), null, tx -> services.apply(tx, snapshot, plan).map(Done::noContent))
+        return commit(request, snapshot.id(), null, tx -> plans.apply(tx, snapshot, plan).map(Done::noContent))
                 .map(done -> new Outcome(done.reply(), () -> reconciler.afterCommit(snapshot, plan, done.value(),
                         record::templateContents, trigger)));
     }
@@ -236,8 +243,8 @@ final class CommandHandler {
         Function<String, JsonNode> contents = r -> r.equals(name) ? role.get("template_contents")
                 : record.templateContents(r);
         return commit(request, snapshot.id(), null, tx -> services.addRole(tx, snapshot.id(), role)
-                .compose(v -> services.appendEvents(tx, snapshot.id(), List.of(ServiceEvent.info("add_role " + name))))
-                .compose(first -> services.apply(tx, after, plan).map(rest -> Done.noContent(concat(first, rest)))))
+                .compose(v -> eventLog.appendEvents(tx, snapshot.id(), List.of(ServiceEvent.info("add_role " + name))))
+                .compose(first -> plans.apply(tx, after, plan).map(rest -> Done.noContent(concat(first, rest)))))
                 .map(done -> new Outcome(done.reply(), () -> reconciler.afterCommit(after, plan, done.value(),
                         contents, "command:add_role")));
     }
@@ -269,7 +276,7 @@ final class CommandHandler {
                 events.add(RoleActions.scheduledEvent(b.role(), command.action(), command.args(), b.vmIds(),
                         schedule.get(b.role()).size(), command.number(), command.period(), ids.get(i)));
             }
-            return services.appendEvents(tx, id, events).map(Done::noContent);
+            return eventLog.appendEvents(tx, id, events).map(Done::noContent);
         })).map(done -> new Outcome(done.reply(), () -> {
             reconciler.publish(done.value());
             return Future.succeededFuture();
@@ -340,10 +347,9 @@ final class CommandHandler {
                         + "; new state: PENDING");
                 return commit(request, id, command.templateId(), tx -> services
                         .create(tx, id, request.uid(), request.gid(), ServiceState.PENDING, body)
-                        .compose(v -> services.appendEvents(tx, id, List.of(created)))
-                        .compose(first -> services.apply(tx, snapshot, plan).map(rest -> concat(first, rest)))
-                        .compose(events -> services.find(tx, id).map(made -> new Done<>(events,
-                                CommandReply.of(201, documents.service(made.orElseThrow()))))))
+                        .compose(v -> eventLog.appendEvents(tx, id, List.of(created)))
+                        .compose(first -> plans.apply(tx, snapshot, plan).map(rest -> concat(first, rest)))
+                        .compose(events -> shownService(request, tx, id, 201).map(reply -> new Done<>(events, reply))))
                         .map(done -> new Outcome(done.reply(), () -> reconciler.afterCommit(snapshot, plan,
                                 done.value(), contents::get, "command:instantiate")));
             }));
@@ -367,13 +373,28 @@ final class CommandHandler {
     private Future<Outcome> createTemplate(CommandRequest request, Integer from, ObjectNode body) {
         return commit(request, null, from, tx -> templates.create(tx, request.uid(), request.gid(),
                         body.get("name").asText(), body)
-                .compose(id -> shownTemplate(tx, id, 201)))
+                .compose(id -> shownTemplate(request, tx, id, 201)))
                 .map(done -> Outcome.of(done.reply()));
     }
 
-    private Future<Done<Integer>> shownTemplate(Tx tx, int id, int status) {
+    /**
+     * The answer that shows a document: for a keyed request the document itself, read in the
+     * command's transaction and journaled with it (a retry gets these very bytes); otherwise only
+     * which document, for the API to read once the commit is done.
+     */
+    private Future<Done<Integer>> shownTemplate(CommandRequest request, Tx tx, int id, int status) {
+        if (request.idempotencyKey() == null) {
+            return Future.succeededFuture(new Done<>(id, CommandReply.showing(status, "template", id)));
+        }
         return templates.find(tx, id).map(t -> new Done<>(id, CommandReply.of(status,
                 documents.template(t.orElseThrow()))));
+    }
+
+    private Future<CommandReply> shownService(CommandRequest request, Tx tx, int id, int status) {
+        if (request.idempotencyKey() == null) {
+            return Future.succeededFuture(CommandReply.showing(status, "service", id));
+        }
+        return services.find(tx, id).map(s -> CommandReply.of(status, documents.service(s.orElseThrow())));
     }
 
     /** The document NAME is kept (rename changes it); {@code registration_time} may not change. */
@@ -398,7 +419,7 @@ final class CommandHandler {
         ObjectNode validated = body;
         int id = existing.meta().id();
         return commit(request, null, id, tx -> templates.updateBody(tx, id, validated)
-                .compose(v -> shownTemplate(tx, id, 200)))
+                .compose(v -> shownTemplate(request, tx, id, 200)))
                 .map(done -> Outcome.of(done.reply()));
     }
 

@@ -7,7 +7,8 @@ import dev.flotilla.cloud.CloudRefusedException;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.domain.DriverCall;
 import dev.flotilla.domain.ServiceEvent;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.EventLog;
+import dev.flotilla.store.VmObservations;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +25,14 @@ import java.util.function.Function;
 final class DriverCalls {
     private static final Logger LOG = LoggerFactory.getLogger(DriverCalls.class);
 
-    private final ServiceStore services;
+    private final VmObservations observations;
+    private final EventLog eventLog;
     private final CloudDriver driver;
     private final EventPublisher publisher;
 
-    DriverCalls(ServiceStore services, CloudDriver driver, EventPublisher publisher) {
-        this.services = services;
+    DriverCalls(VmObservations observations, EventLog eventLog, CloudDriver driver, EventPublisher publisher) {
+        this.observations = observations;
+        this.eventLog = eventLog;
         this.driver = driver;
         this.publisher = publisher;
     }
@@ -87,13 +90,13 @@ final class DriverCalls {
                     String message = "Error instantiating VM Template " + call.templateId() + " in Role "
                             + call.roleName() + ": " + result.error();
                     LOG.warn("service={} role={} {}", id, call.roleName(), message);
-                    failures.add(services.recordCreateFailed(call.requestKey(), result.error())
-                            .compose(v -> services.appendEvents(id, List.of(ServiceEvent.vm('E', call.roleName(),
+                    failures.add(observations.recordCreateFailed(call.requestKey(), result.error())
+                            .compose(v -> eventLog.appendEvents(id, List.of(ServiceEvent.vm('E', call.roleName(),
                                     message))))
                             .onSuccess(publisher::publish));
                 }
             }
-            return Future.all(services.recordCreated(keys, vmIds), Future.all(failures))
+            return Future.all(observations.recordCreated(keys, vmIds), Future.all(failures))
                     .map(v -> !failures.isEmpty());
         }).recover(e -> {
             LOG.warn("service={} driver could not create {} VM(s), will retry: {}", id, calls.size(), e.toString());
@@ -107,8 +110,8 @@ final class DriverCalls {
      */
     private Future<Boolean> terminate(int id, DriverCall.Terminate call) {
         return driver.terminate(call.requestKey(), call.vmId(), call.hard()).compose(outcome -> switch (outcome) {
-            case TERMINATING -> services.recordTerminateSent(call.requestKey(), call.vmId()).map(false);
-            case NOT_FOUND -> services.recordNeverCreated(call.requestKey()).map(true);
+            case TERMINATING -> observations.recordTerminateSent(call.requestKey(), call.vmId()).map(false);
+            case NOT_FOUND -> observations.recordNeverCreated(call.requestKey()).map(true);
         }).recover(e -> {
             String vm = call.vmId() == null ? call.requestKey() : Integer.toString(call.vmId());
             if (!(e instanceof CloudRefusedException)) {
@@ -117,8 +120,8 @@ final class DriverCalls {
             }
             String message = "Terminate failed for VM " + vm + ": " + e.getMessage();
             LOG.warn("service={} {}", id, message);
-            return services.recordTerminateFailed(call.requestKey(), e.getMessage())
-                    .compose(v -> services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of()))))
+            return observations.recordTerminateFailed(call.requestKey(), e.getMessage())
+                    .compose(v -> eventLog.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of()))))
                     .onSuccess(publisher::publish)
                     .map(true);
         });
@@ -126,20 +129,20 @@ final class DriverCalls {
 
     private Future<Boolean> release(int id, DriverCall.Release call) {
         return driver.release(call.requestKey(), call.vmId())
-                .compose(v -> services.recordReleaseSent(call.requestKey()).map(false))
+                .compose(v -> observations.recordReleaseSent(call.requestKey()).map(false))
                 .recover(e -> logFailure(id, "release", call.requestKey(), call.vmId(), e));
     }
 
     private Future<Boolean> resume(int id, DriverCall.Resume call) {
         return driver.resume(call.requestKey(), call.vmId())
-                .compose(v -> services.recordResumeSent(call.requestKey()).map(false))
+                .compose(v -> observations.recordResumeSent(call.requestKey()).map(false))
                 .recover(e -> logFailure(id, "resume", call.requestKey(), call.vmId(), e));
     }
 
     private Future<Boolean> logFailure(int id, String action, String key, Integer vmId, Throwable e) {
         String message = "Action " + action + " failed for VM " + (vmId == null ? key : vmId) + ": " + e.getMessage();
         LOG.warn("service={} {}", id, message);
-        return services.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of())))
+        return eventLog.appendEvents(id, List.of(new ServiceEvent("vm", 'E', message, Map.of())))
                 .onSuccess(publisher::publish).map(false);
     }
 }

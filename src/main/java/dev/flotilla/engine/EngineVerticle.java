@@ -9,10 +9,13 @@ import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.domain.Planner;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.DocumentAdmin;
+import dev.flotilla.store.EventLog;
 import dev.flotilla.store.OperationJournal;
+import dev.flotilla.store.PlanWriter;
 import dev.flotilla.store.RoleActionStore;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
+import dev.flotilla.store.VmObservations;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -50,17 +53,19 @@ public final class EngineVerticle extends VerticleBase {
         pool = database.pool(vertx, config.dbPoolSize());
         Clock clock = Clock.systemUTC();
         CloudDriver driver = CloudDrivers.create(config, pool, vertx, clock);
-        ServiceStore services = new ServiceStore(pool);
+        ServiceRepository services = new ServiceRepository(pool);
+        PlanWriter plans = new PlanWriter(pool);
+        EventLog eventLog = new EventLog(pool);
         RoleActionStore actions = new RoleActionStore(pool);
         OperationJournal journal = new OperationJournal(pool);
         EventPublisher publisher = new EventPublisher(vertx.eventBus());
         Planner planner = new Planner(config.vmNameTemplate(), config.transientTimeout());
         ServiceLanes lanes = new ServiceLanes();
-        Reconciler reconciler = new Reconciler(config, services, planner, lanes,
-                new DriverCalls(services, driver, publisher), publisher, clock);
-        CommandHandler commands = new CommandHandler(config, pool, services, new TemplateStore(pool), actions,
-                new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock);
-        BatchRunner batches = new BatchRunner(actions, services, driver, vertx.eventBus(), clock);
+        Reconciler reconciler = new Reconciler(config, services, plans, planner, lanes,
+                new DriverCalls(new VmObservations(pool), eventLog, driver, publisher), publisher, clock);
+        CommandHandler commands = new CommandHandler(config, pool, services, plans, eventLog, new TemplateStore(pool),
+                actions, new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock);
+        BatchRunner batches = new BatchRunner(actions, eventLog, driver, vertx.eventBus(), clock);
 
         vertx.eventBus().<CommandRequest>consumer(Addresses.ENGINE_COMMAND, message -> {
             try {
@@ -83,7 +88,7 @@ public final class EngineVerticle extends VerticleBase {
     }
 
     /** DONE services past :done_retention:, and journal rows past the key window. */
-    private void purge(ServiceStore services, OperationJournal journal) {
+    private void purge(ServiceRepository services, OperationJournal journal) {
         Future<?> done = config.doneRetention().isZero() ? Future.succeededFuture()
                 : services.purgeDone(config.doneRetention().toSeconds());
         done.compose(v -> journal.purgeOlderThan(JOURNAL_RETENTION_SECONDS))

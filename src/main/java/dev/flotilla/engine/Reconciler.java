@@ -6,8 +6,10 @@ import dev.flotilla.domain.Plan;
 import dev.flotilla.domain.Planner;
 import dev.flotilla.domain.ServiceSnapshot;
 import dev.flotilla.store.EventRecord;
+import dev.flotilla.store.PlanWriter;
 import dev.flotilla.store.ServiceRecord;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.ServiceRepository;
+import dev.flotilla.store.StaleSnapshotException;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,17 +27,19 @@ final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
     private final FlotillaConfig config;
-    private final ServiceStore services;
+    private final ServiceRepository services;
+    private final PlanWriter plans;
     private final Planner planner;
     private final ServiceLanes lanes;
     private final DriverCalls driverCalls;
     private final EventPublisher publisher;
     private final Clock clock;
 
-    Reconciler(FlotillaConfig config, ServiceStore services, Planner planner, ServiceLanes lanes,
-               DriverCalls driverCalls, EventPublisher publisher, Clock clock) {
+    Reconciler(FlotillaConfig config, ServiceRepository services, PlanWriter plans, Planner planner,
+               ServiceLanes lanes, DriverCalls driverCalls, EventPublisher publisher, Clock clock) {
         this.config = config;
         this.services = services;
+        this.plans = plans;
         this.planner = planner;
         this.lanes = lanes;
         this.driverCalls = driverCalls;
@@ -47,7 +51,7 @@ final class Reconciler {
     void wake(int id, String trigger) {
         lanes.wake(id, () -> reconcile(id, trigger).recover(e -> {
             LOG.warn("service={} trigger={} reconcile failed: {}", id, trigger, e.toString());
-            if (e instanceof ServiceStore.StaleSnapshotException) {
+            if (e instanceof StaleSnapshotException) {
                 wake(id, "stale-snapshot");
             }
             return Future.succeededFuture();
@@ -88,7 +92,7 @@ final class Reconciler {
             LOG.debug("service={} trigger={} state={} plan: {} call(s)", id, trigger, snapshot.state(),
                     plan.driverCalls().size());
             Future<List<EventRecord>> committed = plan.changesStore()
-                    ? services.apply(snapshot, plan) : Future.succeededFuture(List.of());
+                    ? plans.apply(snapshot, plan) : Future.succeededFuture(List.of());
             return committed.compose(events -> afterCommit(snapshot, plan, events, record::templateContents, trigger));
         });
     }

@@ -3,7 +3,7 @@ package dev.flotilla.poller;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.VmObservations;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -25,8 +25,8 @@ public final class PollerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         pool = database.pool(vertx, 4);
-        VmPoller poller = new VmPoller(CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), new ServiceStore(pool),
-                vertx.eventBus());
+        VmPoller poller = new VmPoller(CloudDrivers.create(config, pool, vertx, Clock.systemUTC()),
+                new VmObservations(pool), vertx.eventBus());
         schedule(poller);
         return Future.succeededFuture();
     }

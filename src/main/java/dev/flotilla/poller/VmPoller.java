@@ -3,7 +3,7 @@ package dev.flotilla.poller;
 import dev.flotilla.bus.Addresses;
 import dev.flotilla.bus.EventFrames;
 import dev.flotilla.cloud.CloudDriver;
-import dev.flotilla.store.ServiceStore;
+import dev.flotilla.store.VmObservations;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
@@ -22,7 +22,7 @@ public final class VmPoller {
     private static final int PAGE = 2000;
 
     private final CloudDriver driver;
-    private final ServiceStore services;
+    private final VmObservations observations;
     private final EventBus bus;
     /**
      * Where the next cycle reads from. It trails the newest change by one cycle: a change whose
@@ -32,9 +32,9 @@ public final class VmPoller {
     private long readFrom;
     private long newest;
 
-    public VmPoller(CloudDriver driver, ServiceStore services, EventBus bus) {
+    public VmPoller(CloudDriver driver, VmObservations observations, EventBus bus) {
         this.driver = driver;
-        this.services = services;
+        this.observations = observations;
         this.bus = bus;
     }
 
@@ -44,7 +44,7 @@ public final class VmPoller {
     }
 
     private Future<Void> readAll(long cursor) {
-        return driver.changesSince(cursor, PAGE).compose(changes -> services.recordObserved(changes.vms())
+        return driver.changesSince(cursor, PAGE).compose(changes -> observations.recordObserved(changes.vms())
                 .compose(observed -> {
                     observed.events().forEach(e -> bus.publish(Addresses.SERVICE_EVENTS, EventFrames.of(e)));
                     wake(observed.serviceIds());

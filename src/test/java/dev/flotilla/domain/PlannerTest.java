@@ -18,6 +18,42 @@ class PlannerTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
     private static final Planner PLANNER = new Planner(VmNames.DEFAULT_TEMPLATE, Duration.ofSeconds(1800));
 
+    // ---- intents read back after a restart ---------------------------------------------------------
+
+    @Test
+    void anUnsentHardTerminateIsResentHardWhateverTheRoleSays() {
+        ServiceSnapshot s = service(ServiceState.UNDEPLOYING)
+                .role(role("web", RoleState.UNDEPLOYING, 1).vm(vm(1).running().terminateRequested(false).hard()))
+                .build();
+        Plan plan = PLANNER.plan(s, NOW);
+        DriverCall.Terminate resent = plan.driverCalls().stream().filter(c -> c instanceof DriverCall.Terminate)
+                .map(c -> (DriverCall.Terminate) c).findFirst().orElseThrow();
+        assertTrue(resent.hard(), "the stored intent, not the role's soft shutdown action");
+    }
+
+    @Test
+    void aVmFirstAskedForOnHoldIsAskedForOnHoldAgain() {
+        ServiceSnapshot s = service(ServiceState.DEPLOYING)
+                .role(role("web", RoleState.DEPLOYING, 1).vm(vm(1).onHold())).build();
+        Plan plan = PLANNER.plan(s, NOW);
+        DriverCall.Create resent = plan.driverCalls().stream().filter(c -> c instanceof DriverCall.Create)
+                .map(c -> (DriverCall.Create) c).findFirst().orElseThrow();
+        assertEquals("key-1", resent.requestKey());
+        assertTrue(resent.hold());
+    }
+
+    @Test
+    void anUnconfirmedResumeIsResentAndAConfirmedOneIsNot() {
+        VmBuilder unknown = vm(1).observed(VmStates.ACTIVE, VmStates.LCM_UNKNOWN, false).resumeRequested(false);
+        Plan plan = PLANNER.plan(service(ServiceState.DEPLOYING).role(role("web", RoleState.DEPLOYING, 1)
+                .vm(unknown)).build(), NOW);
+        assertEquals(1, plan.driverCalls().stream().filter(c -> c instanceof DriverCall.Resume).count());
+        VmBuilder sent = vm(1).observed(VmStates.ACTIVE, VmStates.LCM_UNKNOWN, false).resumeRequested(true);
+        Plan again = PLANNER.plan(service(ServiceState.DEPLOYING).role(role("web", RoleState.DEPLOYING, 1)
+                .vm(sent)).build(), NOW);
+        assertEquals(0, again.driverCalls().stream().filter(c -> c instanceof DriverCall.Resume).count());
+    }
+
     // ---- deploy ----------------------------------------------------------------------------------
 
     @Test
@@ -556,6 +592,10 @@ class PlannerTest {
         private boolean terminateRequested;
         private boolean terminateSent;
         private String terminateError;
+        private boolean terminateHard;
+        private boolean hold;
+        private boolean resumeRequested;
+        private boolean resumeSent;
 
         VmBuilder(int id) {
             this.id = id;
@@ -595,9 +635,27 @@ class PlannerTest {
             return this;
         }
 
+        /** The terminate was asked for hard (recover --delete, a failed VM replaced). */
+        VmBuilder hard() {
+            terminateHard = true;
+            return this;
+        }
+
+        VmBuilder onHold() {
+            hold = true;
+            return this;
+        }
+
+        VmBuilder resumeRequested(boolean sent) {
+            resumeRequested = true;
+            resumeSent = sent;
+            return this;
+        }
+
         VmSnapshot build(String role) {
             return new VmSnapshot(id, role, id - 1, role + "_" + id, key, created ? id : null, state, lcm, ready,
-                    createError, terminateRequested, terminateSent, terminateError);
+                    createError, terminateRequested, terminateSent, terminateError, false, false, false,
+                    resumeRequested, resumeSent, terminateHard, hold);
         }
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -83,5 +84,19 @@ class ServiceStateTest {
             }
         }
         assertTrue(java.util.Arrays.stream(ServiceState.values()).noneMatch(ServiceState.DONE::canTransitionTo));
+    }
+
+    @Test
+    void theNamedSetsAreOneFlowsGroups() {
+        assertEquals(java.util.EnumSet.of(ServiceState.PENDING, ServiceState.DEPLOYING, ServiceState.UNDEPLOYING,
+                        ServiceState.SCALING, ServiceState.COOLDOWN, ServiceState.DEPLOYING_NETS,
+                        ServiceState.UNDEPLOYING_NETS),
+                java.util.EnumSet.copyOf(java.util.Arrays.stream(ServiceState.values())
+                        .filter(ServiceState::isInMotion).toList()));
+        assertTrue(ServiceState.RUNNING.canUpdate() && ServiceState.WARNING.canUpdate() && ServiceState.DONE.canUpdate());
+        assertFalse(ServiceState.DEPLOYING.canUpdate() || ServiceState.FAILED_SCALING.canUpdate()
+                || ServiceState.COOLDOWN.canUpdate());
+        assertArrayEquals(new Short[]{2, 10}, ServiceState.numbers(ServiceState::isAutoscaled));
+        assertArrayEquals(new Short[]{5}, ServiceState.numbers(ServiceState::isFinal));
     }
 }

@@ -1,0 +1,117 @@
+package dev.flotilla.store;
+
+import dev.flotilla.domain.Plan;
+import dev.flotilla.domain.RoleState;
+import dev.flotilla.domain.ServiceSnapshot;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Commits the planner's {@link Plan} for one service: the service and role states, the new VM rows
+ * with their request keys, the VM intents (terminate, retire, forget, release, resume) and the
+ * plan's events, all in one transaction guarded by the snapshot's {@code version}. The reconciler
+ * commits a plan in a transaction of its own; a command commits its first plan step in the
+ * command's transaction. The rows are stored before the cloud is asked, so a restart reads the
+ * intents back instead of losing or repeating them.
+ */
+public final class PlanWriter {
+    private static final String UPDATE_SERVICE_STATE = """
+            UPDATE services SET state = $3, deadline_at = $4, force_delete = force_delete OR $5,
+                   hold_released = hold_released OR $6, version = version + 1, updated_at = now()
+            WHERE id = $1 AND version = $2
+            """;
+    private static final String UPDATE_ROLE = """
+            UPDATE roles SET state = COALESCE($3, state), cardinality = COALESCE($4, cardinality),
+                   last_vmname = COALESCE($5, last_vmname)
+            WHERE service_id = $1 AND name = $2
+            """;
+    private static final String INSERT_VM = """
+            INSERT INTO vms (service_id, role_name, vm_number, name, request_key, hold) VALUES ($1, $2, $3, $4, $5, $6)
+            """;
+    private static final String REQUEST_TERMINATE = """
+            UPDATE vms SET terminate_requested = true, terminate_hard = $2, terminate_sent = false, terminate_error = NULL
+            WHERE id = $1
+            """;
+    private static final String FORGET_VMS = "UPDATE vms SET gone = true WHERE id = ANY($1)";
+    private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
+    private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
+    private static final String REQUEST_RESUME =
+            "UPDATE vms SET resume_requested = true, resume_sent = false WHERE id = ANY($1)";
+    private static final String MARK_REMOVING = "UPDATE roles SET removing = true WHERE service_id = $1 AND name = ANY($2)";
+    private static final String DELETE_ROLES = "DELETE FROM roles WHERE service_id = $1 AND name = ANY($2)";
+
+    private final Pool pool;
+
+    public PlanWriter(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Commits a plan in one transaction guarded by the snapshot's version: states, new VM rows,
+     * terminate intents, forgotten VMs and events. Fails with {@link StaleSnapshotException} when
+     * someone else wrote the service since the snapshot was read.
+     */
+    public Future<List<EventRecord>> apply(ServiceSnapshot snapshot, Plan plan) {
+        return Tx.run(pool, tx -> apply(tx, snapshot, plan));
+    }
+
+    /** {@link #apply(ServiceSnapshot, Plan)} within a command's own transaction. */
+    public Future<List<EventRecord>> apply(Tx tx, ServiceSnapshot snapshot, Plan plan) {
+        int id = snapshot.id();
+        SqlClient conn = tx.client;
+        // All statements are sent at once (pipelined); PostgreSQL still runs them in order, and a
+        // version mismatch on the first one fails the transaction, which rolls back the rest.
+        Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
+                .execute(Tuple.of(id, snapshot.version(), (short) plan.states().serviceState().number(),
+                        Sql.utc(plan.states().deadline()), plan.states().forceDelete(),
+                        plan.states().holdReleased()))
+                .compose(rows -> rows.rowCount() == 0
+                        ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
+        Future<Void> roles = updateRoles(conn, id, plan);
+        Future<Void> vms = Sql.batch(conn, INSERT_VM, plan.vms().newVms().stream()
+                .map(vm -> Tuple.of(id, vm.roleName(), vm.vmNumber(), vm.name(), vm.requestKey(), vm.hold()))
+                .toList());
+        Future<Void> terminates = Sql.batch(conn, REQUEST_TERMINATE, plan.vms().terminateRows().entrySet().stream()
+                .map(e -> Tuple.of(e.getKey(), e.getValue())).toList());
+        Future<Void> forgets = rows(conn, FORGET_VMS, plan.vms().forgetRows());
+        Future<Void> retires = rows(conn, RETIRE_VMS, plan.vms().retireRows());
+        Future<Void> releases = rows(conn, REQUEST_RELEASE, plan.vms().releaseRows());
+        Future<Void> resumes = rows(conn, REQUEST_RESUME, plan.vms().resumeRows());
+        Future<Void> removing = plan.states().removingRoles().isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(MARK_REMOVING).execute(Tuple.tuple().addInteger(id)
+                .addArrayOfString(plan.states().removingRoles().toArray(new String[0]))).mapEmpty();
+        Future<Void> deleted = plan.states().deletedRoles().isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(DELETE_ROLES).execute(Tuple.tuple().addInteger(id)
+                .addArrayOfString(plan.states().deletedRoles().toArray(new String[0]))).mapEmpty();
+        Future<List<EventRecord>> events = EventLog.insertEvents(conn, id, plan.events());
+        return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, removing,
+                        deleted, events))
+                .map(all -> events.result());
+    }
+
+    private static Future<Void> rows(SqlClient conn, String sql, Set<Long> ids) {
+        return ids.isEmpty() ? Future.succeededFuture()
+                : conn.preparedQuery(sql).execute(Tuple.of(ids.toArray(new Long[0]))).mapEmpty();
+    }
+
+    private Future<Void> updateRoles(SqlClient conn, int id, Plan plan) {
+        Set<String> names = new TreeSet<>();
+        names.addAll(plan.states().roleStates().keySet());
+        names.addAll(plan.states().cardinalities().keySet());
+        names.addAll(plan.states().lastVmNumbers().keySet());
+        List<Tuple> rows = new ArrayList<>();
+        for (String name : names) {
+            RoleState state = plan.states().roleStates().get(name);
+            rows.add(Tuple.of(id, name, state == null ? null : (short) state.number(),
+                    plan.states().cardinalities().get(name), plan.states().lastVmNumbers().get(name)));
+        }
+        return Sql.batch(conn, UPDATE_ROLE, rows);
+    }
+}

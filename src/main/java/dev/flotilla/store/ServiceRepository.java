@@ -1,0 +1,285 @@
+package dev.flotilla.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.domain.Deployment;
+import dev.flotilla.domain.RoleState;
+import dev.flotilla.domain.ServiceState;
+import dev.flotilla.domain.VmSnapshot;
+import dev.flotilla.json.Json;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Services and their roles: the {@link ServiceRecord} read in one round trip (service, roles, live
+ * VMs, policy counters and, for documents, the recent log), the ids the engine's timers wake,
+ * and the writes that are not a plan (creating a service, claiming its version, replacing its
+ * bodies, adding a role, purging DONE services). A plan's own writes go through {@link PlanWriter},
+ * the VMs' observed states and driver outcomes through {@link VmObservations}.
+ */
+public final class ServiceRepository {
+    private static final String VMS_JSON = """
+            COALESCE((SELECT json_agg(json_build_object(
+                'row_id', v.id, 'vm_number', v.vm_number, 'name', v.name, 'request_key', v.request_key,
+                'vm_id', v.vm_id, 'state', v.state, 'lcm_state', v.lcm_state, 'ready', v.ready,
+                'create_error', v.create_error, 'terminate_requested', v.terminate_requested,
+                'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error, 'retired', v.retired,
+                'release_requested', v.release_requested, 'release_sent', v.release_sent,
+                'resume_requested', v.resume_requested, 'resume_sent', v.resume_sent,
+                'terminate_hard', v.terminate_hard, 'hold', v.hold)
+                ORDER BY v.vm_number, v.id)
+              FROM vms v WHERE v.service_id = r.service_id AND v.role_name = r.name AND NOT v.gone), '[]'::json)
+            """;
+
+    private static final String ROLES_JSON = """
+            COALESCE((SELECT json_agg(json_build_object(
+                'name', r.name, 'state', r.state, 'cardinality', r.cardinality, 'template_id', r.template_id,
+                'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'removing', r.removing,
+                'counters', %s::json, 'vms', %s)
+                ORDER BY r.position)
+              FROM roles r WHERE r.service_id = s.id), '[]'::json)::text AS roles
+            """.formatted(AutoscalerStore.COUNTERS_JSON, VMS_JSON);
+
+    private static final String LOG_JSON = """
+            COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'at', extract(epoch FROM e.at),
+                'kind', e.kind, 'severity', e.severity, 'message', e.message) ORDER BY e.seq)
+              FROM (SELECT * FROM service_events WHERE service_id = s.id AND kind <> 'vm_state'
+                    ORDER BY seq DESC LIMIT 50) e),
+              '[]'::json)::text AS log
+            """;
+
+    private static final String SELECT_SERVICE = """
+            SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
+                   s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, s.force_delete,
+                   s.hold_released, %s, %s
+            FROM services s JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
+            """;
+
+    private static final String FIND_WITH_LOG = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON) + " WHERE s.id = $1";
+    private static final String FIND_SNAPSHOT = SELECT_SERVICE.formatted(ROLES_JSON, "'[]' AS log") + " WHERE s.id = $1";
+    /** The page of ids is chosen first, so the JSON is built only for the rows returned. */
+    private static final String LIST = "WITH page AS (SELECT id FROM services WHERE ($1::smallint IS NULL OR state = $1)"
+            + " ORDER BY id LIMIT $2 OFFSET $3) " + SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
+            + " JOIN page ON page.id = s.id ORDER BY s.id";
+
+    private static final String NEXT_SERVICE_ID = "SELECT nextval('services_id_seq') AS id";
+    private static final String INSERT_SERVICE = """
+            INSERT INTO services (id, uid, gid, name, state, deployment, body)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+            """;
+    private static final String CLAIM_VERSION = """
+            UPDATE services SET version = version + 1, updated_at = now() WHERE id = $1 AND version = $2
+            """;
+    private static final String INSERT_ROLE = """
+            INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
+            VALUES ($1, $2, $3, 0, $4, $5, $6, $7::text::jsonb)
+            """;
+    private static final String UPDATE_SERVICE_BODY = "UPDATE services SET body = $2::text::jsonb WHERE id = $1";
+    private static final String UPDATE_ROLE_BODY = """
+            UPDATE roles SET body = $3::text::jsonb WHERE service_id = $1 AND name = $2
+            """;
+    private static final String ADD_ROLE = """
+            INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
+            SELECT $1, $2, COALESCE(max(position), -1) + 1, 0, $3, $4, $5, $6::text::jsonb FROM roles WHERE service_id = $1
+            """;
+    private static final String IDS_IN_STATES = "SELECT id FROM services WHERE state = ANY($1) ORDER BY id";
+    private static final String EXPIRED_DEADLINE_IDS = "SELECT id FROM services WHERE deadline_at <= now()";
+    private static final String PURGE_DONE = """
+            DELETE FROM services WHERE state = $1 AND updated_at < now() - make_interval(secs => $2) RETURNING id
+            """;
+    private static final String DELETE_EVENTS = "DELETE FROM service_events WHERE service_id = ANY($1)";
+
+    private final Pool pool;
+
+    public ServiceRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------
+
+    public Future<Optional<ServiceRecord>> find(int id) {
+        return pool.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
+    }
+
+    /** The service as a command's own transaction sees it (for the answer it commits with). */
+    public Future<Optional<ServiceRecord>> find(Tx tx, int id) {
+        return tx.client.preparedQuery(FIND_WITH_LOG).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
+    }
+
+    /** Service, roles and live VMs in one round trip, without the log (the engine's read). */
+    public Future<Optional<ServiceRecord>> findForEngine(int id) {
+        return pool.preparedQuery(FIND_SNAPSHOT).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
+    }
+
+    /** All services, or one page of them, optionally only those in {@code state}. */
+    public Future<List<ServiceRecord>> list(ServiceState state, int limit, long offset) {
+        Tuple args = Tuple.of(state == null ? null : (short) state.number(), limit, offset);
+        return pool.preparedQuery(LIST).execute(args).map(rows -> {
+            List<ServiceRecord> out = new ArrayList<>();
+            rows.forEach(r -> out.add(fromRow(r)));
+            return out;
+        });
+    }
+
+    public Future<List<Integer>> unfinishedIds() {
+        return idsIn(ServiceState.numbers(s -> !s.isFinal()));
+    }
+
+    public Future<List<Integer>> inMotionIds() {
+        return idsIn(ServiceState.numbers(ServiceState::isInMotion));
+    }
+
+    public Future<List<Integer>> expiredDeadlineIds() {
+        return ids(EXPIRED_DEADLINE_IDS);
+    }
+
+    private Future<List<Integer>> idsIn(Short[] states) {
+        return pool.preparedQuery(IDS_IN_STATES).execute(Tuple.of(states)).map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getInteger("id")));
+            return ids;
+        });
+    }
+
+    private Future<List<Integer>> ids(String sql) {
+        return pool.query(sql).execute().map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getInteger("id")));
+            return ids;
+        });
+    }
+
+    // ---- writes by the engine --------------------------------------------------------------------
+
+    /** The id the next service will have: known before anything is planned or written. */
+    public Future<Integer> nextServiceId() {
+        return pool.query(NEXT_SERVICE_ID).execute().map(rows -> rows.iterator().next().getLong("id").intValue());
+    }
+
+    /** Stores a new service (version 0) with its roles from a validated body, in {@code state}. */
+    public Future<Void> create(Tx tx, int id, int uid, int gid, ServiceState state, ObjectNode body) {
+        ObjectNode serviceBody = body.deepCopy();
+        JsonNode roles = serviceBody.remove("roles");
+        String name = body.path("name").asText();
+        List<Tuple> roleRows = new ArrayList<>();
+        int position = 0;
+        for (JsonNode role : roles) {
+            RoleColumns c = RoleColumns.of((ObjectNode) role);
+            roleRows.add(Tuple.of(id, c.name, position++, c.cardinality, c.templateId, c.parents, c.rest));
+        }
+        return tx.client.preparedQuery(INSERT_SERVICE).execute(Tuple.of(id, uid, gid, name, (short) state.number(),
+                        body.path("deployment").asText("none"), Json.write(serviceBody)))
+                .compose(v -> Sql.batch(tx.client, INSERT_ROLE, roleRows));
+    }
+
+    /**
+     * Claims the service for a change that is not a plan (a body edit, a role action, ...): the
+     * version moves on, so a concurrent plan from an older snapshot cannot commit over it.
+     */
+    public Future<Void> claimVersion(Tx tx, int id, int version) {
+        return tx.client.preparedQuery(CLAIM_VERSION).execute(Tuple.of(id, version)).compose(rows -> rows.rowCount() == 0
+                ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
+    }
+
+    /**
+     * Replaces the template-level body of a service and of its roles (what {@code PUT /service/:id}
+     * may change: policies, bounds, cooldown, descriptions); state columns are not touched.
+     */
+    public Future<Void> updateBodies(Tx tx, int id, ObjectNode serviceBody, Map<String, ObjectNode> roleBodies) {
+        return tx.client.preparedQuery(UPDATE_SERVICE_BODY).execute(Tuple.of(id, Json.write(serviceBody)))
+                .compose(v -> Sql.batch(tx.client, UPDATE_ROLE_BODY, roleBodies.entrySet().stream()
+                        .map(e -> Tuple.of(id, e.getKey(), Json.write(e.getValue()))).toList()));
+    }
+
+    /** Stores a role added to a running service (PENDING), after the service's other roles. */
+    public Future<Void> addRole(Tx tx, int serviceId, ObjectNode role) {
+        RoleColumns c = RoleColumns.of(role);
+        return tx.client.preparedQuery(ADD_ROLE)
+                .execute(Tuple.of(serviceId, c.name, c.cardinality, c.templateId, c.parents, c.rest)).mapEmpty();
+    }
+
+    /** A role's template fields split into its real columns and the rest of its body. */
+    private record RoleColumns(String name, int cardinality, int templateId, String[] parents, String rest) {
+        static RoleColumns of(ObjectNode role) {
+            ObjectNode rest = role.deepCopy();
+            rest.remove(List.of("name", "cardinality", "template_id", "parents", "state", "nodes", "last_vmname"));
+            List<String> parents = new ArrayList<>();
+            role.path("parents").forEach(p -> parents.add(p.asText()));
+            return new RoleColumns(role.get("name").asText(), role.get("cardinality").asInt(),
+                    role.get("template_id").asInt(), parents.toArray(new String[0]), Json.write(rest));
+        }
+    }
+
+    /** Removes DONE services (and their timelines); with a retention, only those DONE for longer. */
+    public Future<List<Integer>> purgeDone(long olderThanSeconds) {
+        return Tx.run(pool, tx -> purgeDone(tx, olderThanSeconds));
+    }
+
+    public Future<List<Integer>> purgeDone(Tx tx, long olderThanSeconds) {
+        return tx.client.preparedQuery(PURGE_DONE)
+                .execute(Tuple.of((short) ServiceState.DONE.number(), (double) Math.max(0, olderThanSeconds)))
+                .compose(rows -> {
+                    List<Integer> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getInteger("id")));
+                    return ids.isEmpty() ? Future.succeededFuture(ids) : tx.client.preparedQuery(DELETE_EVENTS)
+                            .execute(Tuple.of(ids.toArray(new Integer[0]))).map(ids);
+                });
+    }
+
+    // ---- mapping ---------------------------------------------------------------------------------
+
+    private ServiceRecord fromRow(Row row) {
+        DocumentMeta meta = new DocumentMeta(row.getInteger("id"), row.getInteger("uid"), row.getInteger("gid"),
+                row.getString("uname"), row.getString("gname"), row.getString("name"), row.getInteger("permissions"));
+        List<RoleRecord> roles = new ArrayList<>();
+        for (JsonNode r : Json.parse(row.getString("roles"))) {
+            List<String> parents = new ArrayList<>();
+            r.path("parents").forEach(p -> parents.add(p.asText()));
+            List<VmSnapshot> vms = new ArrayList<>();
+            for (JsonNode v : r.path("vms")) {
+                vms.add(new VmSnapshot(v.get("row_id").asLong(), r.get("name").asText(), v.get("vm_number").asInt(),
+                        v.get("name").asText(), v.get("request_key").asText(), intOrNull(v.get("vm_id")),
+                        intOrNull(v.get("state")), intOrNull(v.get("lcm_state")), v.get("ready").asBoolean(),
+                        textOrNull(v.get("create_error")), v.get("terminate_requested").asBoolean(),
+                        v.get("terminate_sent").asBoolean(), textOrNull(v.get("terminate_error")),
+                        v.get("retired").asBoolean(), v.get("release_requested").asBoolean(),
+                        v.get("release_sent").asBoolean(), v.get("resume_requested").asBoolean(),
+                        v.get("resume_sent").asBoolean(), v.get("terminate_hard").asBoolean(),
+                        v.get("hold").asBoolean()));
+            }
+            roles.add(new RoleRecord(r.get("name").asText(), RoleState.ofNumber(r.get("state").asInt()),
+                    r.get("cardinality").asInt(), r.get("template_id").asInt(), parents, r.get("last_vmname").asInt(),
+                    (ObjectNode) r.get("body"), r.path("removing").asBoolean(false), vms,
+                    AutoscalerStore.storedCounters(r.path("counters"))));
+        }
+        List<EventRecord> log = new ArrayList<>();
+        for (JsonNode e : Json.parse(row.getString("log"))) {
+            log.add(new EventRecord(e.get("seq").asLong(), meta.id(),
+                    Instant.ofEpochMilli((long) (e.get("at").asDouble() * 1000)), e.get("kind").asText(),
+                    e.get("severity").asText().charAt(0), e.get("message").asText(), null));
+        }
+        OffsetDateTime deadline = row.getOffsetDateTime("deadline_at");
+        return new ServiceRecord(meta, ServiceState.ofNumber(row.getInteger("state")),
+                Deployment.of(row.getString("deployment")), Json.parseObject(row.getString("body")),
+                row.getOffsetDateTime("start_time").toInstant(), deadline == null ? null : deadline.toInstant(),
+                row.getInteger("version"), row.getBoolean("force_delete"), row.getBoolean("hold_released"), roles,
+                log);
+    }
+
+    private static Integer intOrNull(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asInt();
+    }
+
+    private static String textOrNull(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+}
