@@ -154,7 +154,11 @@ public final class Http {
     public static void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         OperationException error;
-        if (failure != null && !(failure instanceof OperationException) && ctx.statusCode() >= 400
+        if (failure != null && ctx.statusCode() == 200 && !ctx.request().isEnded()) {
+            // The body reader failed on bytes that are not HTTP (a malformed chunk): the client's fault.
+            error = new OperationException(400, "malformed_request", "The request body is not well-formed HTTP",
+                    Map.of("field", "body"));
+        } else if (failure != null && !(failure instanceof OperationException) && ctx.statusCode() >= 400
                 && ctx.statusCode() < 500) {
             // A handler that knew the status (the body reader on a malformed chunk) gets it kept.
             error = new OperationException(ctx.statusCode(), "http_" + ctx.statusCode(),
