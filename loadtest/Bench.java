@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * Flotilla baseline benchmark: instantiates N services of 3 roles x 2 VMs against a running
  * server and reports instantiate latency (p50/p99) and services per second to RUNNING.
  * Usage: java loadtest/Bench.java [--url http://127.0.0.1:2474] [--user oneadmin] [--password pw]
- *                                 [--services 1000] [--concurrency 32] [--timeout 600]
+ *                                 [--services 1000] [--concurrency 32] [--timeout 600] [--undeploy]
+ * With --undeploy it then deletes them all and reports services per second to DONE. Each phase
+ * prints its start and end (epoch seconds) so a cloud's call log can be split by phase.
  * No dependencies beyond the JDK (run as a single-file program).
  */
 public class Bench {
@@ -61,6 +63,7 @@ public class Bench {
         Semaphore inFlight = new Semaphore(concurrency);
         List<CompletableFuture<Void>> all = new ArrayList<>();
         long start = System.nanoTime();
+        System.out.printf("phase deploy from %.3f%n", System.currentTimeMillis() / 1000.0);
         for (int i = 0; i < services; i++) {
             inFlight.acquire();
             long sent = System.nanoTime();
@@ -104,9 +107,44 @@ public class Bench {
                 sorted.get(sorted.size() - 1) / 1000.0);
         System.out.printf("RUNNING: %d of %d services after %.2f s => %.1f services/s to RUNNING (%d VMs)%n",
                 running, services, seconds, running / seconds, running * 6);
+        System.out.printf("phase deploy until %.3f%n", System.currentTimeMillis() / 1000.0);
         if (running < services) {
             System.exit(1);
         }
+        if (List.of(args).contains("--undeploy")) {
+            undeploy(http, url, auth, ids, concurrency, timeoutSeconds);
+        }
+    }
+
+    /** Deletes every service, then waits until the last is DONE. */
+    private static void undeploy(HttpClient http, String url, String auth, List<String> ids, int concurrency,
+                                 long timeoutSeconds) throws Exception {
+        System.out.printf("phase undeploy from %.3f%n", System.currentTimeMillis() / 1000.0);
+        long start = System.nanoTime();
+        Semaphore inFlight = new Semaphore(concurrency);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (String id : ids) {
+            inFlight.acquire();
+            all.add(http.sendAsync(request(url + "/service/" + id, auth, "DELETE", null),
+                            HttpResponse.BodyHandlers.ofString())
+                    .thenAccept(r -> {
+                        if (r.statusCode() != 204) {
+                            throw new IllegalStateException("delete failed: " + r.statusCode() + " " + r.body());
+                        }
+                    })
+                    .whenComplete((v, e) -> inFlight.release()));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).join();
+        long deadline = start + timeoutSeconds * 1_000_000_000L;
+        String probe = url + "/service?state=DONE&page_size=1&page=" + ids.size();
+        while (System.nanoTime() < deadline && countServices(http.send(request(probe, auth, "GET", null),
+                HttpResponse.BodyHandlers.ofString()).body()) != 1) {
+            Thread.sleep(100);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("DONE: %d services after %.2f s => %.1f services/s to DONE%n", ids.size(), seconds,
+                ids.size() / seconds);
+        System.out.printf("phase undeploy until %.3f%n", System.currentTimeMillis() / 1000.0);
     }
 
     /** One DOCUMENT of TYPE 100 per service in the pool (nodes carry IDs too, so IDs are not counted). */

@@ -3,6 +3,9 @@ package dev.flotilla;
 import dev.flotilla.api.ApiVerticle;
 import dev.flotilla.api.ClientCounts;
 import dev.flotilla.bus.LocalCodec;
+import dev.flotilla.cloud.CloudDriver;
+import dev.flotilla.cloud.CloudDrivers;
+import dev.flotilla.cloud.opennebula.OpenNebulaDriver;
 import dev.flotilla.autoscaler.AutoscalerVerticle;
 import dev.flotilla.api.Passwords;
 import dev.flotilla.cloud.sim.Outage;
@@ -27,6 +30,7 @@ import java.util.Optional;
  * admin password settled, then the engine, poller and API verticles deployed.
  */
 public final class FlotillaServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FlotillaServer.class);
     private final Vertx vertx;
     private final FlotillaConfig config;
     private final Optional<String> generatedPassword;
@@ -62,7 +66,12 @@ public final class FlotillaServer implements AutoCloseable {
         LocalCodec.registerAll(vertx.eventBus());
         ClientCounts clients = new ClientCounts();
         try {
-            Optional<String> generated = settleAdminPassword(vertx, database, config, oneAuthFile).await();
+            Optional<String> generated = Optional.empty();
+            if (config.driver().equals("opennebula")) {
+                checkOned(vertx, database, config);
+            } else {
+                generated = settleAdminPassword(vertx, database, config, oneAuthFile).await();
+            }
             if (config.simulator().outageSeconds() > 0) {
                 new Outage(vertx).start(Outage.Mode.valueOf(config.simulator().outageMode().toUpperCase()),
                         config.simulator().outageSeconds());
@@ -86,6 +95,29 @@ public final class FlotillaServer implements AutoCloseable {
                 throw s;
             }
             throw new StartFailure(String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * A wrong server identity stops the start (nothing would work); an oned that does not answer
+     * yet does not: it is said once, clearly, and the server keeps trying (see {@code /health}).
+     */
+    private static void checkOned(Vertx vertx, Database database, FlotillaConfig config) {
+        Pool pool = database.pool(vertx, 1);
+        CloudDriver probe = CloudDrivers.create(config, pool, vertx, java.time.Clock.systemUTC());
+        try {
+            String problem = probe.health().await();
+            if (problem != null && problem.startsWith(OpenNebulaDriver.IDENTITY_REFUSED)) {
+                throw new StartFailure(problem + " (the server identity comes from " + config.opennebula().authFile()
+                        + ": ONE_CIPHER_AUTH / FLOTILLA_ONE_AUTH_FILE)", null);
+            }
+            if (problem != null) {
+                LOG.warn("{} at {} (:one_xmlrpc, FLOTILLA_ONE_XMLRPC); Flotilla starts and keeps trying", problem,
+                        config.opennebula().xmlrpc());
+            }
+        } finally {
+            probe.close();
+            pool.close();
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.flotilla.api;
 
 import dev.flotilla.OperationException;
+import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.view.Documents;
 import dev.flotilla.web.Http;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
+import dev.flotilla.store.Health;
 import dev.flotilla.store.EventLog;
 import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
@@ -37,6 +39,7 @@ public final class ApiVerticle extends VerticleBase {
     private final Database database;
     private final ClientCounts clients;
     private Pool pool;
+    private CloudDriver cloud;
     private HttpServer server;
 
     public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients) {
@@ -51,7 +54,8 @@ public final class ApiVerticle extends VerticleBase {
         pool = database.pool(vertx, config.dbPoolSize());
         Documents documents = new Documents(config.defaultCooldown());
         EngineClient engine = new EngineClient(vertx.eventBus());
-        Authenticator auth = new Authenticator(vertx, new UserStore(pool));
+        cloud = CloudDrivers.create(config, pool, vertx, Clock.systemUTC());
+        Authenticator auth = new Authenticator(vertx, new UserStore(pool), cloud, config.authCacheSeconds());
         ConnectionGuard guard = new ConnectionGuard(vertx, clients.connections, limits);
 
         Router router = Router.router(vertx);
@@ -66,6 +70,7 @@ public final class ApiVerticle extends VerticleBase {
         });
         // The web UI's files are public; it signs in with the same credentials as the API, per request.
         router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
+        router.get("/health").handler(new HealthRoute(new Health(pool), cloud, config.driver())::handle);
         router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(auth::handle);
         ServiceRepository services = new ServiceRepository(pool);
@@ -117,6 +122,9 @@ public final class ApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (cloud != null) {
+            cloud.close();
+        }
         return (server == null ? Future.succeededFuture() : server.close())
                 .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
     }

@@ -2,6 +2,7 @@ package dev.flotilla.api;
 
 import dev.flotilla.web.TextRules;
 import dev.flotilla.OperationException;
+import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,25 +18,30 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * HTTP Basic authentication against the users table (api.md §2), with OneFlow's 401 texts.
- * Verified credentials are remembered briefly (by digest, never in clear) so the slow hash runs
- * once per client rather than once per request.
+ * HTTP Basic authentication (api.md §2) with OneFlow's 401 texts: against the users Flotilla keeps
+ * (the simulator) or against the cloud's (OpenNebula: {@code one.user.info} as the user, whose
+ * identity is then mirrored into the users and groups tables so documents can name their owners).
+ * Verified credentials are remembered for {@code :auth_cache_seconds:} (by digest, never in clear)
+ * so the slow hash or the round trip to oned happens once per client rather than once per request.
  */
 final class Authenticator {
     static final String IDENTITY = "identity";
-    private static final long CACHE_MILLIS = 60_000;
     private static final int CACHE_MAX = 10_000;
 
     private final Vertx vertx;
     private final UserStore users;
+    private final CloudDriver cloud;
+    private final long cacheMillis;
     private final Map<String, Cached> cache = new HashMap<>();
 
     private record Cached(Identity identity, long expiresAt) {
     }
 
-    Authenticator(Vertx vertx, UserStore users) {
+    Authenticator(Vertx vertx, UserStore users, CloudDriver cloud, int cacheSeconds) {
         this.vertx = vertx;
         this.users = users;
+        this.cloud = cloud;
+        this.cacheMillis = cacheSeconds * 1000L;
     }
 
     void handle(RoutingContext ctx) {
@@ -69,13 +75,7 @@ final class Authenticator {
         if (cached != null && cached.expiresAt > System.currentTimeMillis()) {
             return Future.succeededFuture(cached.identity);
         }
-        return users.find(user).compose(found -> {
-            // An unknown user costs the same hash as a wrong password: no user names by timing.
-            boolean known = found.isPresent() && found.get().passwordHash() != null;
-            String hash = known ? found.get().passwordHash() : null;
-            return vertx.executeBlocking(() -> Passwords.verify(password, known ? hash : Passwords.decoy()), false)
-                    .map(ok -> ok && known ? Optional.of(identityOf(found.get())) : Optional.<Identity>empty());
-        }).compose(identity -> {
+        return verify(user, password).compose(identity -> {
             if (identity.isEmpty()) {
                 return Future.failedFuture(new OperationException(401, "unauthenticated", "Invalid credentials",
                         Map.of()));
@@ -83,8 +83,25 @@ final class Authenticator {
             if (cache.size() >= CACHE_MAX) {
                 cache.clear();
             }
-            cache.put(digest, new Cached(identity.get(), System.currentTimeMillis() + CACHE_MILLIS));
+            cache.put(digest, new Cached(identity.get(), System.currentTimeMillis() + cacheMillis));
             return Future.succeededFuture(identity.get());
+        });
+    }
+
+    private Future<Optional<Identity>> verify(String user, String password) {
+        if (cloud.authenticates()) {
+            return cloud.authenticate(user, password).compose(found -> found.isEmpty()
+                    ? Future.succeededFuture(Optional.<Identity>empty())
+                    : users.mirror(found.get().uid(), found.get().name(), found.get().gid(), found.get().gname())
+                    .map(v -> Optional.of(new Identity(found.get().uid(), found.get().name(), found.get().gid(),
+                            found.get().gname()))));
+        }
+        return users.find(user).compose(found -> {
+            // An unknown user costs the same hash as a wrong password: no user names by timing.
+            boolean known = found.isPresent() && found.get().passwordHash() != null;
+            String hash = known ? found.get().passwordHash() : null;
+            return vertx.executeBlocking(() -> Passwords.verify(password, known ? hash : Passwords.decoy()), false)
+                    .map(ok -> ok && known ? Optional.of(identityOf(found.get())) : Optional.<Identity>empty());
         });
     }
 

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cloud behind one interface (opennebula-integration.md §7). Implementations: the built-in
@@ -44,6 +45,45 @@ public interface CloudDriver {
 
     /** VM states that changed after {@code cursor}, oldest first, at most {@code limit}. */
     Future<VmChanges> changesSince(long cursor, int limit);
+
+    /** Gives the service's VMs a new owner and/or group (-1 keeps it), as a service chown does. */
+    default Future<Void> chown(List<Integer> vmIds, int uid, int gid) {
+        return Future.succeededFuture();
+    }
+
+    /**
+     * True when the cloud knows the users (OpenNebula: every request is authenticated against oned);
+     * false when Flotilla keeps them (the simulator).
+     */
+    default boolean authenticates() {
+        return false;
+    }
+
+    /** The cloud's identity for {@code user:password}, or empty when the cloud refuses it. */
+    default Future<Optional<CloudIdentity>> authenticate(String user, String password) {
+        return Future.failedFuture(new UnsupportedOperationException("this cloud does not authenticate users"));
+    }
+
+    /**
+     * Pushes VM state changes as the cloud announces them (OpenNebula's ZeroMQ events), besides
+     * {@link #changesSince} which stays the safety net; a cloud without events does nothing.
+     */
+    default void onChanges(java.util.function.Consumer<List<VmObservation>> listener) {
+    }
+
+    /** True when {@link #onChanges} delivers changes (then polling may be slow). */
+    default boolean pushesChanges() {
+        return false;
+    }
+
+    /** Null when the cloud answers, else why not (its own words, or the connection's). */
+    default Future<String> health() {
+        return Future.succeededFuture(null);
+    }
+
+    /** Releases connections and threads. */
+    default void close() {
+    }
 
     enum TerminateOutcome {
         /** The VM is on its way to DONE (or already there). */

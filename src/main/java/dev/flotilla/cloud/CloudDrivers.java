@@ -1,5 +1,6 @@
 package dev.flotilla.cloud;
 
+import dev.flotilla.cloud.opennebula.OpenNebulaDriver;
 import dev.flotilla.cloud.sim.Outage;
 import dev.flotilla.cloud.sim.SimulatorApi;
 import dev.flotilla.cloud.sim.SimulatorControl;
@@ -18,9 +19,8 @@ public final class CloudDrivers {
     }
 
     public static CloudDriver create(FlotillaConfig config, Pool pool, Vertx vertx, Clock clock) {
-        if (!config.driver().equals("simulator")) {
-            throw new FlotillaConfig.ConfigException("driver '" + config.driver()
-                    + "' is not available in this version; use 'simulator'");
+        if (config.driver().equals("opennebula")) {
+            return OpenNebulaDriver.create(vertx, config.opennebula(), clock);
         }
         return new SimulatorDriver(new SimulatorRepository(pool), config.simulator(), new Outage(vertx), clock);
     }

@@ -5,4 +5,9 @@ public final class CloudRefusedException extends RuntimeException {
     public CloudRefusedException(String message) {
         super(message, null, false, false);
     }
+
+    /** With the driver's own account of the refusal (an OpenNebula error code, say). */
+    public CloudRefusedException(String message, Throwable cause) {
+        super(message, cause, false, false);
+    }
 }

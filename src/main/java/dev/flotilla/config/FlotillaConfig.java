@@ -41,7 +41,23 @@ public record FlotillaConfig(
         Duration resyncInterval,
         int maxCardinality,
         HttpLimits http,
+        OpenNebulaSettings opennebula,
+        int authCacheSeconds,
         SimulatorSettings simulator) {
+
+    /**
+     * How to reach a real OpenNebula front-end ({@code :driver: opennebula}): oned's XML-RPC
+     * endpoint, its ZeroMQ publisher (empty: no events, polling only), {@code :core_auth:} (cipher)
+     * and the server identity {@code serveradmin:<password>} read from {@code authFile}.
+     */
+    public record OpenNebulaSettings(String xmlrpc, String subscriberEndpoint, String coreAuth, String authFile,
+                                     String serverUser, String serverPassword) {
+        @Override
+        public String toString() {
+            return "OpenNebulaSettings[xmlrpc=" + xmlrpc + ", subscriber=" + subscriberEndpoint + ", core_auth="
+                    + coreAuth + ", auth file=" + authFile + ", server user=" + serverUser + "]";
+        }
+    }
 
     /**
      * What one client may hold or make the server do (hostile input, slow and idle clients):
@@ -77,6 +93,13 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_RESYNC_INTERVAL", List.of("resync_interval"));
         ENV_KEYS.put("FLOTILLA_AUTOSCALER_INTERVAL", List.of("autoscaler_interval"));
         ENV_KEYS.put("FLOTILLA_MAX_CARDINALITY", List.of("max_cardinality"));
+        ENV_KEYS.put("FLOTILLA_ONE_XMLRPC", List.of("one_xmlrpc"));
+        ENV_KEYS.put("FLOTILLA_SUBSCRIBER_ENDPOINT", List.of("subscriber_endpoint"));
+        ENV_KEYS.put("FLOTILLA_WAIT_TIMEOUT", List.of("wait_timeout"));
+        ENV_KEYS.put("FLOTILLA_AUTH_CACHE_SECONDS", List.of("auth_cache_seconds"));
+        // OneFlow's variable first, Flotilla's wins when both are set.
+        ENV_KEYS.put("ONE_CIPHER_AUTH", List.of("one_auth_file"));
+        ENV_KEYS.put("FLOTILLA_ONE_AUTH_FILE", List.of("one_auth_file"));
         ENV_KEYS.put("FLOTILLA_REQUEST_TIMEOUT", List.of("http", "request_timeout"));
         ENV_KEYS.put("FLOTILLA_IDLE_TIMEOUT", List.of("http", "idle_timeout"));
         ENV_KEYS.put("FLOTILLA_MAX_CONNECTIONS", List.of("http", "max_connections"));
@@ -105,6 +128,9 @@ public record FlotillaConfig(
         require(simulator.deploySeconds() >= 0 && simulator.terminateSeconds() >= 0 && simulator.readySeconds() >= 0,
                 "simulator timings must be >= 0");
         require(maxCardinality > 0 && maxCardinality <= 1_000_000, "max_cardinality must be between 1 and 1000000");
+        require(waitTimeout > 0, ":wait_timeout must be positive");
+        require(authCacheSeconds >= 0, ":auth_cache_seconds must be >= 0");
+        require(opennebula.coreAuth().equals("cipher"), ":core_auth must be cipher (x509 is not supported)");
         require(http.requestTimeout() > 0 && http.idleTimeout() > 0, "http.request_timeout and http.idle_timeout must be positive");
         require(http.maxConnections() > 0 && http.maxSubscribersPerUser() > 0,
                 "http.max_connections and http.max_subscribers_per_user must be positive");
@@ -170,6 +196,8 @@ public record FlotillaConfig(
                         integer(http, "max_uri_length"), integer(http, "body_limit"),
                         integer(http, "max_subscribers_per_user"), integer(http, "stream_buffer_bytes"),
                         integer(http, "stream_slow_seconds")),
+                openNebula(tree),
+                integer(tree, "auth_cache_seconds"),
                 new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),
                         decimal(sim, "ready_seconds"), text(sim, "outage_mode"), integer(sim, "outage_seconds")));
     }
@@ -177,7 +205,8 @@ public record FlotillaConfig(
     public FlotillaConfig withPort(int newPort) {
         return new FlotillaConfig(host, newPort, dbUrl, dbPoolSize, driver, adminPassword, defaultCooldown,
                 waitTimeout, shutdownAction, actionNumber, actionPeriod, vmNameTemplate, pageSize, autoscalerInterval,
-                transientTimeout, doneRetention, pollIntervalMs, resyncInterval, maxCardinality, http, simulator);
+                transientTimeout, doneRetention, pollIntervalMs, resyncInterval, maxCardinality, http, opennebula,
+                authCacheSeconds, simulator);
     }
 
     @Override
@@ -185,6 +214,35 @@ public record FlotillaConfig(
         return "FlotillaConfig[host=" + host + ", port=" + port + ", db=" + dbUrl.replaceAll(":[^:@/]*@", ":***@")
                 + ", driver=" + driver + ", transient_timeout=" + transientTimeout.toSeconds() + "s, simulator="
                 + simulator + "]";
+    }
+
+    /**
+     * The OpenNebula settings; with {@code :driver: opennebula} the server identity is read now,
+     * from the file OneFlow reads it from, and a missing or malformed file stops the start.
+     */
+    private static OpenNebulaSettings openNebula(JsonNode tree) {
+        String file = text(tree, "one_auth_file");
+        String user = null;
+        String password = null;
+        if (text(tree, "driver").equals("opennebula")) {
+            String line;
+            try {
+                line = Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isBlank()).findFirst().orElse("");
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException("cannot read the server identity (serveradmin:<password>) from " + file
+                        + " (ONE_CIPHER_AUTH / FLOTILLA_ONE_AUTH_FILE / :one_auth_file): " + e.getMessage());
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0 || colon == line.length() - 1) {
+                throw new ConfigException(file + " (ONE_CIPHER_AUTH / FLOTILLA_ONE_AUTH_FILE) must hold"
+                        + " <server user>:<password> on its first line");
+            }
+            user = line.substring(0, colon).trim();
+            password = line.substring(colon + 1).trim();
+        }
+        JsonNode endpoint = tree.get("subscriber_endpoint");
+        return new OpenNebulaSettings(text(tree, "one_xmlrpc"), endpoint == null || endpoint.isNull() ? ""
+                : endpoint.asText().trim(), text(tree, "core_auth"), file, user, password);
     }
 
     private static ObjectNode readBundledDefaults() {

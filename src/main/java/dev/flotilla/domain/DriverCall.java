@@ -5,8 +5,11 @@ public sealed interface DriverCall {
 
     String requestKey();
 
-    /** Create the VM recorded under {@code requestKey}; idempotent by that key. */
-    record Create(String requestKey, String roleName, String vmName, int templateId, boolean hold)
+    /**
+     * Create the VM recorded under {@code requestKey}; idempotent by that key. {@code again} when it
+     * was asked for before (a restart re-sends it), so the cloud may already hold it.
+     */
+    record Create(String requestKey, String roleName, String vmName, int templateId, boolean hold, boolean again)
             implements DriverCall {
     }
 

@@ -211,7 +211,7 @@ final class PlanWork {
             String name = VmNames.render(vmNameTemplate, snapshot.id(), snapshot.name(), role.name(), next);
             String key = snapshot.id() + "-" + role.name() + "-" + next + "-v" + snapshot.version();
             newVms.add(new NewVm(role.name(), next, name, key, hold));
-            calls.add(new DriverCall.Create(key, role.name(), name, role.templateId(), hold));
+            calls.add(new DriverCall.Create(key, role.name(), name, role.templateId(), hold, false));
             next++;
         }
         if (missing > 0) {

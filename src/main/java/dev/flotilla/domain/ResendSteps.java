@@ -18,7 +18,7 @@ final class ResendSteps {
                 } else if (vm.vmId() == null && vm.createError() == null && !vm.terminateRequested() && !planned
                         && !vm.retired()) {
                     work.resend(new DriverCall.Create(vm.requestKey(), role.name(), vm.name(), role.templateId(),
-                            vm.hold()));
+                            vm.hold(), true));
                 } else if (vm.terminateRequested() && !vm.terminateSent() && vm.terminateError() == null
                         && vm.createError() == null && !vm.isDone() && !planned) {
                     work.resend(new DriverCall.Terminate(vm.requestKey(), vm.vmId(), vm.terminateHard()));

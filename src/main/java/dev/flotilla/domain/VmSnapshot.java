@@ -73,6 +73,6 @@ public record VmSnapshot(
     }
 
     public String stateLabel() {
-        return observed() ? VmStates.stateName(state) + "/" + lcmState : "not observed";
+        return observed() ? VmStates.stateName(state) + "/" + VmStates.lcmName(lcmState) : "not observed";
     }
 }

@@ -209,7 +209,9 @@ final class CommandHandler {
                         .map(Done::noContent))
                         .map(done -> Outcome.of(done.reply()));
             } else if (command instanceof Command.ChangeService c) {
-                return change(request, DocumentAdmin.Kind.SERVICE, id, c.change());
+                List<Integer> vmIds = snapshot.roles().stream().flatMap(r -> r.vms().stream())
+                        .map(dev.flotilla.domain.VmSnapshot::vmId).filter(java.util.Objects::nonNull).toList();
+                return change(request, DocumentAdmin.Kind.SERVICE, id, c.change(), vmIds);
             }
             throw new IllegalArgumentException("not a service command: " + command.kind());
         });
@@ -224,7 +226,7 @@ final class CommandHandler {
         String trigger = "command:" + request.command().kind();
         return commit(request, snapshot.id(), null, tx -> plans.apply(tx, snapshot, plan).map(Done::noContent))
                 .map(done -> new Outcome(done.reply(), () -> reconciler.afterCommit(snapshot, plan, done.value(),
-                        record::templateContents, trigger)));
+                        Reconciler.owner(record), record::templateContents, trigger)));
     }
 
     /** add_role stores the role and the service's next step with it: the answer finds it DEPLOYING. */
@@ -246,7 +248,7 @@ final class CommandHandler {
                 .compose(v -> eventLog.appendEvents(tx, snapshot.id(), List.of(ServiceEvent.info("add_role " + name))))
                 .compose(first -> plans.apply(tx, after, plan).map(rest -> Done.noContent(concat(first, rest)))))
                 .map(done -> new Outcome(done.reply(), () -> reconciler.afterCommit(after, plan, done.value(),
-                        contents, "command:add_role")));
+                        Reconciler.owner(record), contents, "command:add_role")));
     }
 
     /**
@@ -312,7 +314,7 @@ final class CommandHandler {
             });
         } else if (command instanceof Command.ChangeTemplate c) {
             return template(c.templateId()).compose(t -> change(request, DocumentAdmin.Kind.TEMPLATE,
-                    c.templateId(), c.change()));
+                    c.templateId(), c.change(), List.of()));
         }
         throw new IllegalArgumentException("unknown command " + command.kind());
     }
@@ -351,7 +353,8 @@ final class CommandHandler {
                         .compose(first -> plans.apply(tx, snapshot, plan).map(rest -> concat(first, rest)))
                         .compose(events -> shownService(request, tx, id, 201).map(reply -> new Done<>(events, reply))))
                         .map(done -> new Outcome(done.reply(), () -> reconciler.afterCommit(snapshot, plan,
-                                done.value(), contents::get, "command:instantiate")));
+                                done.value(), new DriverCalls.Owner(request.user(), request.gid()), contents::get,
+                                "command:instantiate")));
             }));
         });
     }
@@ -424,7 +427,9 @@ final class CommandHandler {
     }
 
     /** chown, chgrp, chmod or rename of a service or a template; a new owner or group must exist. */
-    private Future<Outcome> change(CommandRequest request, DocumentAdmin.Kind kind, int id, DocumentChange change) {
+    /** A chown of a service gives its VMs the new owner and group too (in the cloud, after the commit). */
+    private Future<Outcome> change(CommandRequest request, DocumentAdmin.Kind kind, int id, DocumentChange change,
+                                   List<Integer> vmIds) {
         Integer serviceId = kind == DocumentAdmin.Kind.SERVICE ? id : null;
         Integer templateId = kind == DocumentAdmin.Kind.TEMPLATE ? id : null;
         Future<Void> checked = Future.succeededFuture();
@@ -441,7 +446,8 @@ final class CommandHandler {
                 changed = admin.rename(tx, kind, id, ((DocumentChange.Rename) change).name());
             }
             return changed.map(Done::noContent);
-        })).map(done -> Outcome.of(done.reply()));
+        })).map(done -> new Outcome(done.reply(), () -> change instanceof DocumentChange.Chown c && !vmIds.isEmpty()
+                ? reconciler.chownVms(id, vmIds, c.uid(), c.gid()) : Future.succeededFuture()));
     }
 
     private Future<Void> checkOwner(int uid, int gid) {

@@ -37,11 +37,16 @@ final class DriverCalls {
         this.publisher = publisher;
     }
 
+    /** Whose a service's VMs are: they are created as this user, in this group. */
+    record Owner(String name, int gid) {
+    }
+
     /**
-     * Makes the calls for service {@code id}, whose roles' {@code template_contents} are given by
-     * {@code contents}; true when an outcome changed what the planner sees (look again soon).
+     * Makes the calls for service {@code id}, owned by {@code owner}, whose roles'
+     * {@code template_contents} are given by {@code contents}; true when an outcome changed what
+     * the planner sees (look again soon).
      */
-    Future<Boolean> make(int id, Function<String, JsonNode> contents, List<DriverCall> calls) {
+    Future<Boolean> make(int id, Owner owner, Function<String, JsonNode> contents, List<DriverCall> calls) {
         if (calls.isEmpty()) {
             return Future.succeededFuture(false);
         }
@@ -59,7 +64,7 @@ final class DriverCalls {
             }
         }
         if (!creates.isEmpty()) {
-            results.add(create(id, contents, creates));
+            results.add(create(id, owner, contents, creates));
         }
         return Future.join(results).transform(ar -> Future.succeededFuture(
                 results.stream().anyMatch(f -> Boolean.TRUE.equals(f.result()))));
@@ -70,11 +75,13 @@ final class DriverCalls {
      * VM is recorded with the cloud's message (the planner fails the role); if the cloud could not
      * be asked at all, the rows stay unconfirmed and the next resync asks again with the same keys.
      */
-    private Future<Boolean> create(int id, Function<String, JsonNode> contentsOf, List<DriverCall.Create> calls) {
+    private Future<Boolean> create(int id, Owner owner, Function<String, JsonNode> contentsOf,
+                                   List<DriverCall.Create> calls) {
         List<VmRequest> requests = calls.stream().map(call -> {
             JsonNode contents = contentsOf.apply(call.roleName());
             return new VmRequest(call.requestKey(), call.templateId(), call.vmName(), call.hold(), id,
-                    call.roleName(), contents instanceof ObjectNode o ? o : null);
+                    call.roleName(), contents instanceof ObjectNode o ? o : null, owner.name(), owner.gid(),
+                    call.again());
         }).toList();
         return driver.instantiate(requests).compose(results -> {
             List<String> keys = new ArrayList<>();
@@ -83,6 +90,9 @@ final class DriverCalls {
             for (int i = 0; i < results.size(); i++) {
                 CloudDriver.Instantiated result = results.get(i);
                 DriverCall.Create call = calls.get(i);
+                if (result.error() == null && result.vmId() == null) {
+                    continue; // the cloud could not be asked about this one: it stays unconfirmed
+                }
                 if (result.error() == null) {
                     keys.add(result.requestKey());
                     vmIds.add(result.vmId());
@@ -137,6 +147,10 @@ final class DriverCalls {
         return driver.resume(call.requestKey(), call.vmId())
                 .compose(v -> observations.recordResumeSent(call.requestKey()).map(false))
                 .recover(e -> logFailure(id, "resume", call.requestKey(), call.vmId(), e));
+    }
+
+    Future<Void> chown(int id, List<Integer> vmIds, int uid, int gid) {
+        return driver.chown(vmIds, uid, gid).recover(e -> logFailure(id, "chown", "-", null, e).mapEmpty());
     }
 
     private Future<Boolean> logFailure(int id, String action, String key, Integer vmId, Throwable e) {

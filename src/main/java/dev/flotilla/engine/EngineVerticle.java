@@ -42,6 +42,7 @@ public final class EngineVerticle extends VerticleBase {
     private final FlotillaConfig config;
     private final Database database;
     private Pool pool;
+    private CloudDriver driver;
 
     public EngineVerticle(FlotillaConfig config, Database database) {
         this.config = config;
@@ -52,7 +53,7 @@ public final class EngineVerticle extends VerticleBase {
     public Future<?> start() {
         pool = database.pool(vertx, config.dbPoolSize());
         Clock clock = Clock.systemUTC();
-        CloudDriver driver = CloudDrivers.create(config, pool, vertx, clock);
+        driver = CloudDrivers.create(config, pool, vertx, clock);
         ServiceRepository services = new ServiceRepository(pool);
         PlanWriter plans = new PlanWriter(pool);
         EventLog eventLog = new EventLog(pool);
@@ -115,6 +116,9 @@ public final class EngineVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (driver != null) {
+            driver.close();
+        }
         return pool == null ? Future.succeededFuture() : pool.close();
     }
 }

@@ -93,7 +93,8 @@ final class Reconciler {
                     plan.driverCalls().size());
             Future<List<EventRecord>> committed = plan.changesStore()
                     ? plans.apply(snapshot, plan) : Future.succeededFuture(List.of());
-            return committed.compose(events -> afterCommit(snapshot, plan, events, record::templateContents, trigger));
+            return committed.compose(events -> afterCommit(snapshot, plan, events, owner(record),
+                    record::templateContents, trigger));
         });
     }
 
@@ -102,16 +103,25 @@ final class Reconciler {
      * transitions to the log, its driver calls to the cloud; an outcome that changes the plan's
      * inputs wakes the service again.
      */
-    Future<Void> afterCommit(ServiceSnapshot snapshot, Plan plan, List<EventRecord> events,
+    Future<Void> afterCommit(ServiceSnapshot snapshot, Plan plan, List<EventRecord> events, DriverCalls.Owner owner,
                              Function<String, JsonNode> templateContents, String trigger) {
         logTransitions(snapshot, plan, trigger);
         publisher.publish(events);
-        return driverCalls.make(snapshot.id(), templateContents, plan.driverCalls()).map(needsAnotherLook -> {
+        return driverCalls.make(snapshot.id(), owner, templateContents, plan.driverCalls()).map(needsAnotherLook -> {
             if (needsAnotherLook) {
                 wake(snapshot.id(), "driver-outcome");
             }
             return null;
         });
+    }
+
+    static DriverCalls.Owner owner(ServiceRecord record) {
+        return new DriverCalls.Owner(record.meta().uname(), record.meta().gid());
+    }
+
+    /** A service's VMs follow its chown; a cloud that refuses is logged, the service keeps its new owner. */
+    Future<Void> chownVms(int serviceId, List<Integer> vmIds, int uid, int gid) {
+        return driverCalls.chown(serviceId, vmIds, uid, gid);
     }
 
     void publish(List<EventRecord> events) {

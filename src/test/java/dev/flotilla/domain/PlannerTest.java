@@ -168,7 +168,7 @@ class PlannerTest {
     void unconfirmedCreatesAndTerminatesAreResentWithTheirKeys() {
         ServiceSnapshot deploying = service(ServiceState.DEPLOYING)
                 .role(role("r", RoleState.DEPLOYING, 1).vm(vm(1).key("7-r-0-v3"))).build();
-        assertEquals(List.of(new DriverCall.Create("7-r-0-v3", "r", "r_1", 0, false)),
+        assertEquals(List.of(new DriverCall.Create("7-r-0-v3", "r", "r_1", 0, false, true)),
                 PLANNER.plan(deploying, NOW).driverCalls());
 
         ServiceSnapshot undeploying = service(ServiceState.UNDEPLOYING)

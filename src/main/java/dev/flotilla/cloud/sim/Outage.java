@@ -31,6 +31,11 @@ public final class Outage {
         vertx.sharedData().getLocalMap(MAP).clear();
     }
 
+    public boolean isOn() {
+        Object until = vertx.sharedData().getLocalMap(MAP).get("until");
+        return until != null && System.currentTimeMillis() < (Long) until;
+    }
+
     /** Runs {@code call} unless an outage is on, in which case the call fails as the mode says. */
     public <T> Future<T> guard(java.util.function.Supplier<Future<T>> call) {
         LocalMap<String, Object> map = vertx.sharedData().getLocalMap(MAP);

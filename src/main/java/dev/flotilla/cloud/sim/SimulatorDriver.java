@@ -48,6 +48,11 @@ public final class SimulatorDriver implements CloudDriver {
     }
 
     @Override
+    public Future<String> health() {
+        return Future.succeededFuture(outage.isOn() ? "simulated outage" : null);
+    }
+
+    @Override
     public Future<List<Instantiated>> instantiate(List<VmRequest> requests) {
         return outage.guard(() -> create(requests));
     }
