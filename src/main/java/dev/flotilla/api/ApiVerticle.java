@@ -13,6 +13,7 @@ import dev.flotilla.store.EventLog;
 import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.UserStore;
+import dev.flotilla.store.VmObservations;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -79,6 +80,7 @@ public final class ApiVerticle extends VerticleBase {
         new TemplateRoutes(templates, engine, documents, answers).mount(router);
         new ServiceRoutes(services, engine, documents, answers, new AutoscalerStore(pool),
                 config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router);
+        router.get("/drift").handler(new DriftRoute(new VmObservations(pool), cloud)::handle);
         router.route("/sim/*").handler(ApiVerticle::requireAdmin);
         CloudDrivers.mountAdminRoutes(config, router, pool, vertx, Clock.systemUTC());
         router.route().failureHandler(Http::failure);

@@ -53,6 +53,17 @@ final class Format {
                 new int[]{4, 8, 8, 15, 15, 8}, new boolean[]{true, false, false, false, true, false}, rows);
     }
 
+    /** {@code KIND SERVICE ROLE VM STATE REMEDY}, one line per disagreement. */
+    static String drift(JsonNode findings) {
+        List<String[]> rows = new ArrayList<>();
+        for (JsonNode f : findings) {
+            rows.add(new String[]{f.path("KIND").asText(), f.path("SERVICE_ID").asText(), f.path("ROLE").asText(""),
+                f.path("VM_ID").asText(), f.path("STATE").asText(), f.path("REMEDY").asText()});
+        }
+        return table(new String[]{"KIND", "SERVICE", "ROLE", "VM", "STATE", "REMEDY"}, new int[]{10, 7, 6, 4, 10, 6},
+                new boolean[]{false, true, false, true, false, false}, rows);
+    }
+
     /** {@code ID USER GROUP NAME REGTIME}. */
     static String templateList(List<JsonNode> documents) {
         List<String[]> rows = new ArrayList<>();

@@ -18,7 +18,7 @@ import java.util.TreeSet;
             Oneflow.Recover.class, Oneflow.PurgeDone.class, Oneflow.Scale.class, Oneflow.AddRole.class,
             Oneflow.RemoveRole.class, Oneflow.Action.class, Oneflow.ServiceCmd.class, Oneflow.Release.class,
             Oneflow.Chown.class, Oneflow.Chgrp.class, Oneflow.Chmod.class, Oneflow.Rename.class, Oneflow.Update.class,
-            Oneflow.SchedDelete.class})
+            Oneflow.SchedDelete.class, Oneflow.DriftCmd.class})
 public final class Oneflow {
 
     public static void main(String[] args) {
@@ -190,6 +190,29 @@ public final class Oneflow {
                 }
             }
             return code;
+        }
+    }
+
+    @Command(name = "drift", mixinStandardHelpOptions = true,
+            description = "Where the cloud and the services disagree, and what recover would do (admin).")
+    static final class DriftCmd extends Cli.Base {
+        @Mixin
+        Cli.ConnectionWithP connection;
+        @Option(names = {"-j", "--json"}, description = "The report as JSON")
+        boolean json;
+
+        Cli.Connection connection() {
+            return connection;
+        }
+
+        int run(FlowClient client) {
+            FlowClient.Response r = client.get("/drift");
+            if (!r.ok()) {
+                throw Cli.failure(r);
+            }
+            JsonNode drift = Cli.parse(r.body()).path("DRIFT");
+            out().print(json ? Cli.pretty(drift) + "\n" : Format.drift(drift));
+            return 0;
         }
     }
 

@@ -76,6 +76,9 @@ public interface CloudDriver {
         return false;
     }
 
+    /** Every live VM of the cloud that carries a SERVICE_ID, for the drift report. */
+    Future<List<dev.flotilla.domain.Drift.CloudVm>> serviceVms();
+
     /** Null when the cloud answers, else why not (its own words, or the connection's). */
     default Future<String> health() {
         return Future.succeededFuture(null);

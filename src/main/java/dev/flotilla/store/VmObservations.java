@@ -1,5 +1,7 @@
 package dev.flotilla.store;
 
+import dev.flotilla.domain.RoleState;
+import dev.flotilla.domain.ServiceState;
 import dev.flotilla.domain.VmObservation;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.json.Json;
@@ -64,6 +66,13 @@ public final class VmObservations {
     private static final String RECORD_NEVER_CREATED = "UPDATE vms SET gone = true WHERE request_key = $1";
     private static final String RECORD_RELEASE_SENT = "UPDATE vms SET release_sent = true WHERE request_key = $1";
     private static final String RECORD_RESUME_SENT = "UPDATE vms SET resume_sent = true WHERE request_key = $1";
+    private static final String MEMBERS = """
+            SELECT v.service_id, v.role_name, r.state AS role_state, v.vm_id
+            FROM vms v JOIN roles r ON r.service_id = v.service_id AND r.name = v.role_name
+                       JOIN services s ON s.id = v.service_id
+            WHERE NOT v.gone AND NOT v.retired AND v.vm_id IS NOT NULL AND s.state <> $1
+            ORDER BY v.service_id, v.role_name, v.vm_number
+            """;
 
     private final Pool pool;
 
@@ -140,6 +149,18 @@ public final class VmObservations {
 
     public Future<Void> recordReleaseSent(String requestKey) {
         return pool.preparedQuery(RECORD_RELEASE_SENT).execute(Tuple.of(requestKey)).mapEmpty();
+    }
+
+    /** Every member with a VM of every service not DONE, for the drift report. */
+    public Future<List<dev.flotilla.domain.Drift.Member>> members() {
+        return pool.preparedQuery(MEMBERS).execute(io.vertx.sqlclient.Tuple.of((short) ServiceState.DONE.number()))
+                .map(rows -> {
+                    List<dev.flotilla.domain.Drift.Member> out = new java.util.ArrayList<>();
+                    rows.forEach(r -> out.add(new dev.flotilla.domain.Drift.Member(r.getInteger("service_id"),
+                            r.getString("role_name"), RoleState.ofNumber(r.getInteger("role_state")),
+                            r.getInteger("vm_id"))));
+                    return out;
+                });
     }
 
     public Future<Void> recordResumeSent(String requestKey) {

@@ -291,4 +291,23 @@ class CliIT {
         server.body(id).get("log").forEach(e -> out.add(e.get("message").asText()));
         return out;
     }
+
+    /** The simulator's VM forced off behind the server's back shows in {@code oneflow drift} with its remedy. */
+    @Test
+    void driftListsAVmInAStateItsRoleDoesNotExpect() {
+        int template = server.createTemplate("""
+                {"name": "drift", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 1}]}
+                """);
+        int id = server.instantiate(template, null);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> server.state(id) == 2);
+        int vm = server.body(id).path("roles").get(0).path("nodes").get(0).path("deploy_id").asInt();
+        assertEquals(200, server.api().put("/sim/vm/" + vm, "{\"state\": \"POWEROFF\"}").status());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> server.state(id) == 4);
+        Run drift = oneflow("drift");
+        assertEquals(0, drift.code(), drift.err());
+        assertTrue(drift.out().startsWith("KIND"), drift.out());
+        assertTrue(drift.out().lines().anyMatch(l -> l.startsWith("UNEXPECTED_STATE") && l.contains(" " + vm + " ")
+                && l.contains("POWEROFF") && l.contains("resume")), drift.out());
+        assertEquals(200, server.api().put("/sim/vm/" + vm, "{\"state\": \"RUNNING\"}").status());
+    }
 }

@@ -219,4 +219,32 @@ class OpenNebulaIT {
         assertTrue(oned.calls().stream().anyMatch(l -> l.contains("one.template.instantiate")
                 && l.contains("\"alice\"")), "the call log shows alice as the effective user");
     }
+
+    @Test
+    void theDriftReportSaysWhereOnedAndFlotillaDisagree() {
+        int id = instantiate(admin, template(admin, """
+                {"name": "drifting", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 1}]}
+                """), null);
+        await().atMost(WAIT).until(() -> state(admin, id) == 2);
+        int member = liveVms(id).get("r").get(0).id();
+        // A VM made in OpenNebula by hand that says it belongs to the service.
+        Object stray = oned.ok("one.template.instantiate", "oneadmin:opennebula", 0, "stray", false,
+                "SERVICE_ID=\"" + id + "\"\nROLE_NAME=\"r\"", false);
+        oned.call("fake.set_vm_state", member, "POWEROFF", "LCM_INIT");
+        await().atMost(WAIT).until(() -> state(admin, id) == 4);
+
+        JsonNode drift = admin.get("/drift").json().path("DRIFT");
+        Map<String, JsonNode> byKind = new HashMap<>();
+        drift.forEach(f -> {
+            if (f.path("SERVICE_ID").asInt() == id) {
+                byKind.put(f.path("KIND").asText(), f);
+            }
+        });
+        assertEquals(((Number) stray).intValue(), byKind.get("STRAY_VM").path("VM_ID").asInt(), drift.toString());
+        assertEquals(member, byKind.get("UNEXPECTED_STATE").path("VM_ID").asInt(), drift.toString());
+        assertTrue(byKind.get("UNEXPECTED_STATE").path("REMEDY").asText().contains("resume"));
+        oned.ok("one.vm.action", "oneadmin:opennebula", "terminate-hard", ((Number) stray).intValue());
+        oned.call("fake.set_vm_state", member, "ACTIVE", "RUNNING");
+        await().atMost(WAIT).until(() -> state(admin, id) == 2);
+    }
 }

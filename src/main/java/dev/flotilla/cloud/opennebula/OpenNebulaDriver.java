@@ -251,6 +251,21 @@ public final class OpenNebulaDriver implements CloudDriver {
         return new VmObservation(vm.id(), vm.requestKey(), vm.state(), vm.lcmState(), vm.ready());
     }
 
+    @Override
+    public Future<List<dev.flotilla.domain.Drift.CloudVm>> serviceVms() {
+        return one.call("one.vmpool.infoextended", sessions.server(), -2, -1, -1, -1).map(xml -> OneXml
+                .vms((String) xml).stream().filter(vm -> vm.userTemplate().containsKey("SERVICE_ID"))
+                .flatMap(vm -> {
+                    try {
+                        return java.util.stream.Stream.of(new dev.flotilla.domain.Drift.CloudVm(vm.id(),
+                                Integer.parseInt(vm.userTemplate().get("SERVICE_ID").trim()),
+                                vm.userTemplate().get("ROLE_NAME"), vm.state(), vm.lcmState()));
+                    } catch (NumberFormatException e) {
+                        return java.util.stream.Stream.empty(); // someone else's SERVICE_ID
+                    }
+                }).toList());
+    }
+
     /** Every VM Flotilla made that oned still holds (not DONE), by request key. */
     private Future<Map<String, Integer>> vmsByKey() {
         return one.call("one.vmpool.infoextended", sessions.server(), -2, -1, -1, -1).map(xml -> {

@@ -48,6 +48,15 @@ public final class SimulatorDriver implements CloudDriver {
     }
 
     @Override
+    public Future<List<dev.flotilla.domain.Drift.CloudVm>> serviceVms() {
+        java.time.Instant now = clock.instant();
+        return store.listVms().map(all -> all.stream().map(vm -> vm.at(now))
+                .filter(vm -> vm.serviceId() != null && !dev.flotilla.domain.VmStates.isDone(vm.state()))
+                .map(vm -> new dev.flotilla.domain.Drift.CloudVm(vm.id(), vm.serviceId(), vm.roleName(), vm.state(),
+                        vm.lcmState())).toList());
+    }
+
+    @Override
     public Future<String> health() {
         return Future.succeededFuture(outage.isOn() ? "simulated outage" : null);
     }
