@@ -90,7 +90,9 @@ final class Authenticator {
 
     private Future<Optional<Identity>> verify(String user, String password) {
         if (cloud.authenticates()) {
-            return cloud.authenticate(user, password).compose(found -> found.isEmpty()
+            return cloud.authenticate(user, password)
+                    .recover(e -> Future.failedFuture(OperationException.unavailable("OpenNebula (oned)")))
+                    .compose(found -> found.isEmpty()
                     ? Future.succeededFuture(Optional.<Identity>empty())
                     : users.mirror(found.get().uid(), found.get().name(), found.get().gid(), found.get().gname())
                     .map(v -> Optional.of(new Identity(found.get().uid(), found.get().name(), found.get().gid(),

@@ -30,7 +30,9 @@ final class DriftRoute {
             ctx.fail(new OperationException(403, "forbidden", "Only oneadmin may see the drift report", Map.of()));
             return;
         }
-        Future.all(members.members(), cloud.serviceVms()).onSuccess(both -> {
+        Future<java.util.List<Drift.CloudVm>> vms = cloud.serviceVms()
+                .recover(e -> Future.failedFuture(OperationException.unavailable("The cloud")));
+        Future.all(members.members(), vms).onSuccess(both -> {
             var list = Json.object();
             var drift = list.putArray("DRIFT");
             for (Drift.Finding f : Drift.report(both.resultAt(0), both.resultAt(1))) {
