@@ -14,6 +14,7 @@ import dev.flotilla.engine.EngineVerticle;
 import dev.flotilla.poller.PollerVerticle;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.UserStore;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -56,6 +57,10 @@ public final class FlotillaServer implements AutoCloseable {
      * the port) is a {@link StartFailure} and leaves nothing running.
      */
     public static FlotillaServer start(FlotillaConfig config, Path oneAuthFile) {
+        if (Context.isOnVertxThread()) {
+            // Every await() below would block a Vert.x thread; Main and the tests call this from plain threads.
+            throw new IllegalStateException("FlotillaServer.start blocks: call it from a non-Vert.x thread");
+        }
         Database database = new Database(config.dbUrl());
         try {
             database.createAndMigrate();

@@ -193,10 +193,7 @@ final class Cli {
                 out.println("service " + id + ": gone");
                 return 0;
             }
-            if (!r.ok()) {
-                throw failure(r);
-            }
-            JsonNode body = parse(r.body()).path("DOCUMENT").path("TEMPLATE").path("BODY");
+            JsonNode body = parse(r.orFail().body()).path("DOCUMENT").path("TEMPLATE").path("BODY");
             String progress = Format.progress(body);
             if (!progress.equals(last)) {
                 out.println("service " + id + ": " + progress);

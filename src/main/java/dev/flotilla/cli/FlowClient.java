@@ -26,6 +26,14 @@ final class FlowClient {
         boolean ok() {
             return status >= 200 && status < 300;
         }
+
+        /** This answer if it is a success; otherwise the error the CLI exits with (cli.md §4). */
+        Response orFail() {
+            if (!ok()) {
+                throw Cli.failure(this);
+            }
+            return this;
+        }
     }
 
     FlowClient(URI base, String user, String password) {

@@ -26,10 +26,7 @@ public final class Oneflow {
     }
 
     static JsonNode service(FlowClient client, int id) {
-        FlowClient.Response r = client.get("/service/" + id);
-        if (!r.ok()) {
-            throw Cli.failure(r);
-        }
+        FlowClient.Response r = client.get("/service/" + id).orFail();
         return Cli.parse(r.body());
     }
 
@@ -66,10 +63,7 @@ public final class Oneflow {
         }
 
         int run(FlowClient client) {
-            FlowClient.Response r = client.get("/service");
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            FlowClient.Response r = client.get("/service").orFail();
             JsonNode root = Cli.parse(r.body());
             if (yaml) {
                 out().print(Cli.yaml(root));
@@ -100,10 +94,7 @@ public final class Oneflow {
 
         int run(FlowClient client) throws InterruptedException {
             while (true) {
-                FlowClient.Response r = client.get("/service");
-                if (!r.ok()) {
-                    throw Cli.failure(r);
-                }
+                FlowClient.Response r = client.get("/service").orFail();
                 out().print("\033[H\033[2J");
                 out().print(Format.serviceList(Cli.pool(Cli.parse(r.body()))));
                 out().flush();
@@ -206,10 +197,7 @@ public final class Oneflow {
         }
 
         int run(FlowClient client) {
-            FlowClient.Response r = client.get("/drift");
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            FlowClient.Response r = client.get("/drift").orFail();
             JsonNode drift = Cli.parse(r.body()).path("DRIFT");
             out().print(json ? Cli.pretty(drift) + "\n" : Format.drift(drift));
             return 0;
@@ -226,10 +214,7 @@ public final class Oneflow {
         }
 
         int run(FlowClient client) {
-            FlowClient.Response r = client.post("/service_pool/purge_done", "");
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            client.post("/service_pool/purge_done", "").orFail();
             return 0;
         }
     }
@@ -284,10 +269,7 @@ public final class Oneflow {
         int run(FlowClient client) {
             int id = Cli.resolve(client, service, "service", "SERVICE");
             ObjectNode params = Cli.JSON.createObjectNode().put("role", Cli.readFile(file)).put("add", true);
-            FlowClient.Response r = client.post("/service/" + id + "/role_action", actionBody("add_role", params));
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            client.post("/service/" + id + "/role_action", actionBody("add_role", params)).orFail();
             return 0;
         }
     }
@@ -308,10 +290,7 @@ public final class Oneflow {
         int run(FlowClient client) {
             int id = Cli.resolve(client, service, "service", "SERVICE");
             ObjectNode params = Cli.JSON.createObjectNode().put("role", role).put("add", false);
-            FlowClient.Response r = client.post("/service/" + id + "/role_action", actionBody("remove_role", params));
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            client.post("/service/" + id + "/role_action", actionBody("remove_role", params)).orFail();
             return 0;
         }
     }
@@ -464,10 +443,7 @@ public final class Oneflow {
         int run(FlowClient client) {
             int id = Cli.resolve(client, service, "service", "SERVICE");
             FlowClient.Response r = client.post("/service/" + id + "/action",
-                    actionBody("release", Cli.JSON.createObjectNode()));
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+                    actionBody("release", Cli.JSON.createObjectNode())).orFail();
             return 0;
         }
     }
@@ -521,10 +497,7 @@ public final class Oneflow {
             String content = Cli.readFile(file);
             String body = append ? Cli.JSON.createObjectNode().put("append", true).put("template", content).toString()
                     : content;
-            FlowClient.Response r = client.put("/service/" + id, body);
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            client.put("/service/" + id, body).orFail();
             return 0;
         }
     }

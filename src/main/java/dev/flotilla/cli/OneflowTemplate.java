@@ -54,10 +54,7 @@ public final class OneflowTemplate {
         }
 
         int run(FlowClient client) {
-            FlowClient.Response r = client.get("/service_template");
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            FlowClient.Response r = client.get("/service_template").orFail();
             JsonNode root = Cli.parse(r.body());
             if (json) {
                 out().println(Cli.pretty(root));
@@ -87,10 +84,7 @@ public final class OneflowTemplate {
 
         int run(FlowClient client) {
             int id = Cli.resolve(client, template, "service_template", WHAT);
-            FlowClient.Response r = client.get("/service_template/" + id);
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            FlowClient.Response r = client.get("/service_template/" + id).orFail();
             JsonNode doc = Cli.parse(r.body());
             if (json) {
                 out().println(Cli.pretty(doc));
@@ -118,10 +112,7 @@ public final class OneflowTemplate {
         }
 
         int run(FlowClient client) {
-            FlowClient.Response r = client.post("/service_template", input(file, "A template must be provided"));
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            FlowClient.Response r = client.post("/service_template", input(file, "A template must be provided")).orFail();
             JsonNode doc = Cli.parse(r.body());
             out().println(json ? Cli.pretty(doc) : "ID: " + doc.path("DOCUMENT").path("ID").asText());
             return 0;
@@ -143,10 +134,7 @@ public final class OneflowTemplate {
 
         int run(FlowClient client) {
             int id = Cli.resolve(client, template, "service_template", WHAT);
-            FlowClient.Response r = client.put("/service_template/" + id, Cli.readFile(file));
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+            client.put("/service_template/" + id, Cli.readFile(file)).orFail();
             return 0;
         }
     }
@@ -210,10 +198,7 @@ public final class OneflowTemplate {
             int code = 0;
             for (int i = 0; i < Math.max(1, multiple); i++) {
                 FlowClient.Response r = client.post("/service_template/" + id + "/action",
-                        Oneflow.actionBody("instantiate", params));
-                if (!r.ok()) {
-                    throw Cli.failure(r);
-                }
+                        Oneflow.actionBody("instantiate", params)).orFail();
                 JsonNode doc = Cli.parse(r.body());
                 if (json) {
                     out().println(Cli.pretty(doc));
@@ -253,10 +238,7 @@ public final class OneflowTemplate {
             ObjectNode params = Cli.JSON.createObjectNode().put("name", name)
                     .put("recursive", recursive ? "all" : recursiveTemplates ? "templates" : "none");
             FlowClient.Response r = client.post("/service_template/" + id + "/action",
-                    Oneflow.actionBody("clone", params));
-            if (!r.ok()) {
-                throw Cli.failure(r);
-            }
+                    Oneflow.actionBody("clone", params)).orFail();
             JsonNode doc = Cli.parse(r.body());
             out().println(json ? Cli.pretty(doc) : "ID: " + doc.path("DOCUMENT").path("ID").asText());
             return 0;
