@@ -102,6 +102,7 @@ final class DeploySteps {
 
     private static boolean progressDeployingRole(PlanWork work, RoleSnapshot role) {
         RunningSteps.replaceOrDropVanished(work, role);
+        RunningSteps.replaceFailed(work, role, true);
         List<VmSnapshot> live = work.liveVms(role);
         for (VmSnapshot vm : live) {
             String reason = null;

@@ -23,7 +23,7 @@ final class RunningSteps {
             if (state != RoleState.RUNNING && state != RoleState.WARNING) {
                 continue;
             }
-            if (replaceOrDropVanished(work, role) | replaceFailed(work, role)) {
+            if (replaceOrDropVanished(work, role) | replaceFailed(work, role, false)) {
                 work.setRole(role, RoleState.DEPLOYING, "self_healing: replacing VMs");
                 work.setService(ServiceState.DEPLOYING, "self_healing: role " + role.name() + " replaces VMs");
                 continue;
@@ -80,14 +80,18 @@ final class RunningSteps {
         return replace;
     }
 
-    /** With {@code self_healing}, a member in a failure state is terminated hard and replaced. */
-    private static boolean replaceFailed(PlanWork work, RoleSnapshot role) {
+    /**
+     * With {@code self_healing}, a member in a failure state is terminated hard and replaced. While
+     * the role deploys only members that once ran count ({@code onlyThoseThatRan}): a new VM that
+     * fails before it ever ran fails the deploy, so a broken template is not replaced forever.
+     */
+    static boolean replaceFailed(PlanWork work, RoleSnapshot role, boolean onlyThoseThatRan) {
         if (!role.selfHealing()) {
             return false;
         }
         boolean replace = false;
         for (VmSnapshot vm : work.liveVms(role)) {
-            if (vm.isFailure()) {
+            if (vm.isFailure() && (vm.hasRun() || !onlyThoseThatRan)) {
                 work.retire(vm);
                 work.terminate(vm, true, false);
                 work.log(ServiceEvent.vm('W', role.name(), "VM " + vm.label() + " failed in state "

@@ -3,7 +3,7 @@ package dev.flotilla.domain;
 /**
  * One VM a role has or had (a retired one no longer counts toward the role but is tracked until
  * the cloud confirms it is gone): Flotilla's intent (request key, terminate requested) next to what
- * the poller last observed (state, LCM state, READY). {@code state} is null until first observed.
+ * the poller last observed (state, LCM state, READY, whether it ever ran). {@code state} is null until first observed.
  * Every intent stored with the row is here, so a plan after a restart re-sends exactly what was
  * asked: a hard terminate stays hard, a VM created on hold is created on hold, a resume is resent.
  */
@@ -27,14 +27,16 @@ public record VmSnapshot(
         boolean resumeRequested,
         boolean resumeSent,
         boolean terminateHard,
-        boolean hold) {
+        boolean hold,
+        boolean hasRun) {
 
     /** A VM with only the fields the lifecycle core needs; the rest at their defaults. */
     public VmSnapshot(long rowId, String roleName, int vmNumber, String name, String requestKey, Integer vmId,
                       Integer state, Integer lcmState, boolean ready, String createError, boolean terminateRequested,
                       boolean terminateSent, String terminateError) {
         this(rowId, roleName, vmNumber, name, requestKey, vmId, state, lcmState, ready, createError,
-                terminateRequested, terminateSent, terminateError, false, false, false, false, false, false, false);
+                terminateRequested, terminateSent, terminateError, false, false, false, false, false, false, false,
+                false);
     }
 
     public boolean observed() {

@@ -35,7 +35,7 @@ public final class ServiceRepository {
                 'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error, 'retired', v.retired,
                 'release_requested', v.release_requested, 'release_sent', v.release_sent,
                 'resume_requested', v.resume_requested, 'resume_sent', v.resume_sent,
-                'terminate_hard', v.terminate_hard, 'hold', v.hold)
+                'terminate_hard', v.terminate_hard, 'hold', v.hold, 'has_run', v.has_run)
                 ORDER BY v.vm_number, v.id)
               FROM vms v WHERE v.service_id = r.service_id AND v.role_name = r.name AND NOT v.gone), '[]'::json)
             """;
@@ -254,7 +254,7 @@ public final class ServiceRepository {
                         v.get("retired").asBoolean(), v.get("release_requested").asBoolean(),
                         v.get("release_sent").asBoolean(), v.get("resume_requested").asBoolean(),
                         v.get("resume_sent").asBoolean(), v.get("terminate_hard").asBoolean(),
-                        v.get("hold").asBoolean()));
+                        v.get("hold").asBoolean(), v.get("has_run").asBoolean()));
             }
             roles.add(new RoleRecord(r.get("name").asText(), RoleState.ofNumber(r.get("state").asInt()),
                     r.get("cardinality").asInt(), r.get("template_id").asInt(), parents, r.get("last_vmname").asInt(),

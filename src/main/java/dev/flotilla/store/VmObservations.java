@@ -34,7 +34,7 @@ public final class VmObservations {
                            OR v.ready IS DISTINCT FROM o.ready OR v.vm_id IS DISTINCT FROM o.vm_id
                         FOR UPDATE OF v),
             changed AS (UPDATE vms v SET vm_id = o.vm_id, state = o.state, lcm_state = o.lcm_state, ready = o.ready,
-                               observed_at = now()
+                               has_run = v.has_run OR (o.state = 3 AND o.lcm_state = 3), observed_at = now()
                           FROM o, before b WHERE v.request_key = o.request_key AND v.id = b.id
                         RETURNING v.service_id, v.role_name, v.name, v.vm_id, v.state, v.lcm_state, b.old_state,
                                   b.old_lcm),

@@ -472,6 +472,30 @@ class PlannerTest {
         assertEquals(1, plan.vms().newVms().size());
     }
 
+    @Test
+    void selfHealingReplacesAMemberThatFailsWhileItsRoleIsBeingHealed() {
+        // A VM vanished (the role deploys its replacement), then another member that had run fails.
+        ServiceSnapshot s = service(ServiceState.DEPLOYING)
+                .role(role("r", RoleState.DEPLOYING, 2).selfHealing().lastVmNumber(3)
+                        .vm(vm(2).ran().observed(VmStates.ACTIVE, VmStates.LCM_BOOT_FAILURE, false))
+                        .vm(vm(3).observed(VmStates.ACTIVE, VmStates.LCM_PROLOG, false))).build();
+        Plan plan = PLANNER.plan(s, NOW);
+        assertEquals(ServiceState.DEPLOYING, plan.states().serviceState(), "the deploy goes on");
+        assertNull(plan.states().roleStates().get("r"), "the role stays DEPLOYING");
+        assertEquals(1, plan.vms().newVms().size(), "a new VM replaces the failed one");
+        assertTrue(plan.driverCalls().contains(new DriverCall.Terminate("key-2", 2, true)), plan.driverCalls().toString());
+    }
+
+    @Test
+    void selfHealingDoesNotReplaceANewVmThatNeverRan() {
+        ServiceSnapshot s = service(ServiceState.DEPLOYING)
+                .role(role("r", RoleState.DEPLOYING, 1).selfHealing()
+                        .vm(vm(1).observed(VmStates.ACTIVE, VmStates.LCM_BOOT_FAILURE, false))).build();
+        Plan plan = PLANNER.plan(s, NOW);
+        assertEquals(ServiceState.FAILED_DEPLOYING, plan.states().serviceState(), "a broken template is not retried forever");
+        assertEquals(0, plan.vms().newVms().size());
+    }
+
     // ---- builders --------------------------------------------------------------------------------
 
     private static ServiceBuilder service(ServiceState state) {
@@ -596,6 +620,7 @@ class PlannerTest {
         private boolean hold;
         private boolean resumeRequested;
         private boolean resumeSent;
+        private boolean hasRun;
 
         VmBuilder(int id) {
             this.id = id;
@@ -608,7 +633,14 @@ class PlannerTest {
         }
 
         VmBuilder running() {
+            hasRun = true;
             return observed(VmStates.ACTIVE, VmStates.LCM_RUNNING, true);
+        }
+
+        /** Seen RUNNING before, in another state now. */
+        VmBuilder ran() {
+            hasRun = true;
+            return this;
         }
 
         VmBuilder observed(int s, int l, boolean r) {
@@ -655,7 +687,7 @@ class PlannerTest {
         VmSnapshot build(String role) {
             return new VmSnapshot(id, role, id - 1, role + "_" + id, key, created ? id : null, state, lcm, ready,
                     createError, terminateRequested, terminateSent, terminateError, false, false, false,
-                    resumeRequested, resumeSent, terminateHard, hold);
+                    resumeRequested, resumeSent, terminateHard, hold, hasRun);
         }
     }
 }
