@@ -10,7 +10,7 @@ const I18N = {
     info: 'Info', roles: 'Roles', log: 'Log', delete: 'Delete', recover: 'Recover', recoverDelete: 'Recover - delete',
     role: 'Role', cardinality: 'Cardinality', action: 'Action', number: 'Number', period: 'Period', args: 'Arguments',
     run: 'Run', scale: 'Scale', force: 'Force', vms: 'VMs', userInputs: 'User inputs', strategy: 'Strategy',
-    back: 'Back', time: 'Time', message: 'Message', runOnSelected: 'Run on selected VMs', selectVms: 'Select VMs first',
+    back: 'Back', time: 'Time', message: 'Message', runOnSelected: 'Run on selected VMs', selectVms: 'Select VMs first', notAllowed: 'You may not manage this service',
     template: 'Template', body: 'Contents',
   },
   ru: {
@@ -22,7 +22,7 @@ const I18N = {
     recoverDelete: 'Восстановить - удалить', role: 'Роль', cardinality: 'Количество ВМ', action: 'Действие',
     number: 'Номер', period: 'Период', args: 'Аргументы', run: 'Выполнить', scale: 'Масштабировать', force: 'Принудительно',
     vms: 'ВМ', userInputs: 'Пользовательские входные данные', strategy: 'Стратегия', back: 'Назад', time: 'Время',
-    message: 'Сообщение', runOnSelected: 'Выполнить для выбранных ВМ', selectVms: 'Сначала выберите ВМ',
+    message: 'Сообщение', runOnSelected: 'Выполнить для выбранных ВМ', selectVms: 'Сначала выберите ВМ', notAllowed: 'У вас нет права управлять этим сервисом',
     template: 'Шаблон', body: 'Содержимое',
   },
 };
@@ -38,7 +38,8 @@ const ACTIONS = ['terminate', 'terminate-hard', 'undeploy', 'undeploy-hard', 'ho
   'snapshot-delete', 'disk-snapshot-create', 'disk-snapshot-revert', 'disk-snapshot-delete'];
 
 let lang = localStorage.getItem('lang') || ((navigator.language || 'en').startsWith('ru') ? 'ru' : 'en');
-let auth = sessionStorage.getItem('auth');
+// Who is signed in and the CSRF token of the session; the session itself is an HttpOnly cookie.
+let session = null;
 let socket = null;
 const t = (key) => (I18N[lang] && I18N[lang][key]) || I18N.en[key] || key;
 const stateName = (n) => { const s = STATES[n] || String(n); return lang === 'ru' && STATE_RU[s] ? STATE_RU[s] : s; };
@@ -53,13 +54,14 @@ function showError(message) {
   box.hidden = !message;
 }
 
-/** Every server error is shown, with the server's own message. */
+/** Every server error is shown, with the server's own message; a lost session goes back to sign-in. */
 async function api(method, path, body) {
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' };
+  if (session && session.csrf_token) headers['X-CSRF-Token'] = session.csrf_token;
   const response = await fetch(path, {
-    method, headers: { Authorization: 'Basic ' + auth, 'Content-Type': 'application/json', Accept: 'application/json',
-      'X-Requested-With': 'XMLHttpRequest' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (response.status === 401 && session && path !== '/session') { session = null; route(); }
   if (!response.ok) {
     let message = response.status + ' ' + response.statusText;
     try { const j = await response.json(); message = j.error ? j.error.message : message; } catch (e) { /* plain */ }
@@ -68,6 +70,16 @@ async function api(method, path, body) {
   }
   showError('');
   return response.status === 204 ? null : response.json();
+}
+
+/** OpenNebula's rule, for showing only what the server would allow: owner, group or other bits grant. */
+function may(doc, right) {
+  const user = session.user;
+  if (user.id === 0 || user.groups.includes(0)) return true;
+  const p = doc.PERMISSIONS || {};
+  const bit = (who) => String(p[who + '_' + right]) === '1';
+  return (Number(doc.UID) === user.id && bit('OWNER')) || (user.groups.includes(Number(doc.GID)) && bit('GROUP'))
+    || bit('OTHER');
 }
 
 function translatePage() {
@@ -85,13 +97,12 @@ function signInView() {
     <button type="submit" id="signin-button">${t('signIn')}</button></form>`);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    auth = btoa(unescape(encodeURIComponent(form.user.value + ':' + form.password.value)));
     try {
-      await api('GET', '/service_template');
-      sessionStorage.setItem('auth', auth);
+      session = await api('POST', '/session', { user: form.user.value, password: form.password.value });
+      form.password.value = '';
       connectStream();
       if (location.hash === '#/services') route(); else location.hash = '#/services';
-    } catch (err) { auth = null; }
+    } catch (err) { session = null; }
   });
   const view = document.getElementById('view');
   view.replaceChildren(form);
@@ -122,6 +133,11 @@ async function templateView(id, mine) {
     <button class="instantiate">${t('instantiate')}</button><div id="instantiate-form"></div></section>`);
   page.querySelector('.instantiate').addEventListener('click', () => instantiateForm(doc));
   draw(mine, page);
+}
+
+/** Buttons the signed-in user may not use are disabled, and say why. */
+function forbid(buttons) {
+  buttons.forEach((b) => { b.disabled = true; b.title = t('notAllowed'); });
 }
 
 /** The seed's form: service name and number of instances, plus the template's user inputs. */
@@ -193,6 +209,7 @@ async function serviceView(id, mine) {
   page.querySelector('#recover-delete').addEventListener('click', () => act(() => api('POST', `/service/${id}/action`,
     { action: { perform: 'recover', params: { delete: true } } })));
   page.querySelectorAll('[data-tab]').forEach((b) => b.addEventListener('click', () => { currentTab = b.dataset.tab; renderTab(doc); }));
+  if (!may(doc, 'M')) forbid(page.querySelectorAll('.buttons button'));
   if (!current(mine)) return;
   draw(mine, page);
   renderTab(doc);
@@ -218,6 +235,7 @@ function renderTab(doc) {
   } else {
     const list = el('<div id="roles"></div>');
     body.roles.forEach((r) => list.appendChild(roleBlock(doc.ID, r)));
+    if (!may(doc, 'M')) forbid(list.querySelectorAll('button'));
     tab.replaceChildren(list);
   }
 }
@@ -258,15 +276,16 @@ function roleBlock(id, r) {
 
 /** Live updates: every event of a shown service refreshes what is on the page. */
 function connectStream() {
-  if (socket || !auth) return;
+  if (socket || !session) return;
   const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-  socket = new WebSocket(scheme + location.host + '/events?auth=' + encodeURIComponent(auth));
+  // The session cookie goes with the handshake; nothing secret is in the URL.
+  socket = new WebSocket(scheme + location.host + '/events');
   let pending = null;
   socket.onmessage = () => {
     if (pending) return;
     pending = setTimeout(() => { pending = null; liveRefresh(); }, 200);
   };
-  socket.onclose = () => { socket = null; if (auth) setTimeout(connectStream, 2000); };
+  socket.onclose = () => { socket = null; if (session) setTimeout(connectStream, 2000); };
 }
 
 async function liveRefresh() {
@@ -293,9 +312,10 @@ function draw(mine, ...nodes) { if (current(mine)) document.getElementById('view
 async function route() {
   const mine = ++generation;
   translatePage();
-  if (!auth) { signInView(); return; }
+  if (!session) { signInView(); return; }
   document.getElementById('nav').hidden = false;
   document.getElementById('signout').hidden = false;
+  document.getElementById('whoami').textContent = session.user.name;
   const hash = location.hash || '#/services';
   try {
     if (hash.startsWith('#/templates')) await templatesView(mine);
@@ -308,7 +328,25 @@ async function route() {
 }
 
 document.getElementById('lang').addEventListener('change', (e) => { lang = e.target.value; localStorage.setItem('lang', lang); route(); });
-document.getElementById('signout').addEventListener('click', () => { auth = null; sessionStorage.removeItem('auth'); if (socket) socket.close(); route(); });
+document.getElementById('signout').addEventListener('click', async () => {
+  try { await api('DELETE', '/session'); } catch (e) { /* shown */ }
+  session = null;
+  document.getElementById('whoami').textContent = '';
+  if (socket) socket.close();
+  route();
+});
 window.addEventListener('hashchange', route);
-connectStream();
-route();
+
+/** A reloaded page asks who it is: the cookie may still hold a session. */
+async function start() {
+  try {
+    const response = await fetch('/session', { headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' } });
+    if (response.ok) {
+      const me = await response.json();
+      if (me.csrf_token) session = me;
+    }
+  } catch (e) { /* not signed in */ }
+  connectStream();
+  route();
+}
+start();

@@ -1,6 +1,6 @@
 package dev.flotilla.api;
 
-import dev.flotilla.OperationException;
+import dev.flotilla.api.Authorizer.Decision;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
@@ -8,9 +8,11 @@ import dev.flotilla.view.Documents;
 import dev.flotilla.web.Http;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
+import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.Health;
 import dev.flotilla.store.EventLog;
 import dev.flotilla.store.ServiceRepository;
+import dev.flotilla.store.SessionStore;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.UserStore;
 import dev.flotilla.store.VmObservations;
@@ -27,7 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.Map;
+import java.util.List;
+
+import static io.vertx.core.http.HttpMethod.GET;
 
 /**
  * The OneFlow-compatible REST API. One instance per core; each owns its pool and server, and the
@@ -56,7 +60,10 @@ public final class ApiVerticle extends VerticleBase {
         Documents documents = new Documents(config.defaultCooldown());
         EngineClient engine = new EngineClient(vertx.eventBus());
         cloud = CloudDrivers.create(config, pool, vertx, Clock.systemUTC());
-        Authenticator auth = new Authenticator(vertx, new UserStore(pool), cloud, config.authCacheSeconds());
+        SessionStore sessionStore = new SessionStore(pool);
+        Authenticator auth = new Authenticator(vertx, new UserStore(pool), sessionStore, cloud,
+                config.authCacheSeconds(), clients.signIns);
+        Sessions sessions = new Sessions(sessionStore, auth);
         ConnectionGuard guard = new ConnectionGuard(vertx, clients.connections, limits);
 
         Router router = Router.router(vertx);
@@ -69,20 +76,34 @@ public final class ApiVerticle extends VerticleBase {
             ctx.addEndHandler(ar -> guard.awaitRequest(ctx.request().connection()));
             ctx.next();
         });
-        // The web UI's files are public; it signs in with the same credentials as the API, per request.
-        router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
-        router.get("/health").handler(new HealthRoute(new Health(pool), cloud, config.driver())::handle);
-        router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
+        Authorizer authorizer = new Authorizer(new DocumentAdmin(pool));
+        // The web UI's files are public; it signs in with POST /session and then sends its cookie.
+        authorizer.mount(router, GET, "/", Decision.publicRoute(), ctx -> ctx.reroute("/ui/index.html"));
+        authorizer.mount(router, GET, "/health", Decision.publicRoute(),
+                new HealthRoute(new Health(pool), cloud, config.driver())::handle);
+        authorizer.mount(router, null, "/ui/*", Decision.publicRoute(),
+                StaticHandler.create("webroot").setCachingEnabled(true));
+        sessions.mountSignIn(router, authorizer);
         router.route().handler(auth::handle);
+        sessions.mountSignedIn(router, authorizer);
         ServiceRepository services = new ServiceRepository(pool);
         TemplateStore templates = new TemplateStore(pool);
         Answers answers = new Answers(services, templates, documents);
-        new TemplateRoutes(templates, engine, documents, answers).mount(router);
+        new TemplateRoutes(templates, engine, documents, answers).mount(router, authorizer);
         new ServiceRoutes(services, engine, documents, answers, new AutoscalerStore(pool),
-                config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router);
-        router.get("/drift").handler(new DriftRoute(new VmObservations(pool), cloud)::handle);
-        router.route("/sim/*").handler(ApiVerticle::requireAdmin);
+                config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router, authorizer);
+        authorizer.mount(router, GET, "/drift", Decision.admin("Only oneadmin may see the drift report"),
+                new DriftRoute(new VmObservations(pool), cloud)::handle);
+        authorizer.mount(router, null, "/sim/*", Decision.admin("Only oneadmin may use the simulator API"),
+                RoutingContext::next);
+        if (config.driver().equals("simulator")) {
+            new SimulatorUsers(new UserStore(pool), vertx).mount(router);
+        }
         CloudDrivers.mountAdminRoutes(config, router, pool, vertx, Clock.systemUTC());
+        List<String> undecided = authorizer.undecided(router);
+        if (!undecided.isEmpty()) {
+            return Future.failedFuture(new IllegalStateException("Routes without an access decision: " + undecided));
+        }
         router.route().failureHandler(Http::failure);
         // What the router answers by itself (no route, no such method) has a body like any other error.
         for (int status : new int[]{400, 404, 405, 413, 415, 500}) {
@@ -104,22 +125,14 @@ public final class ApiVerticle extends VerticleBase {
         server.connectionHandler(guard::opened);
         server.invalidRequestHandler(Http::invalidRequest);
         // WebSocket handshakes (the /events stream) are authenticated and accepted outside the router.
-        EventStream events = new EventStream(vertx, new EventLog(pool), clients, limits);
+        EventStream events = new EventStream(vertx, new EventLog(pool), new DocumentAdmin(pool), clients,
+                limits);
         server.webSocketHandshakeHandler(handshake -> {
             guard.handshakeRead(handshake.remoteAddress());
             events.handle(handshake, auth);
         });
         return server.requestHandler(router).listen()
                 .onSuccess(s -> LOG.debug("API listening on {}:{}", config.host(), s.actualPort()));
-    }
-
-    private static void requireAdmin(RoutingContext ctx) {
-        Identity who = ctx.get(Authenticator.IDENTITY);
-        if (!who.isAdmin()) {
-            ctx.fail(new OperationException(403, "forbidden", "Only oneadmin may use the simulator API", Map.of()));
-            return;
-        }
-        ctx.next();
     }
 
     @Override

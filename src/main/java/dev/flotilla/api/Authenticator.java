@@ -3,7 +3,9 @@ package dev.flotilla.api;
 import dev.flotilla.web.TextRules;
 import dev.flotilla.OperationException;
 import dev.flotilla.cloud.CloudDriver;
+import dev.flotilla.store.SessionStore;
 import dev.flotilla.store.UserStore;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -18,7 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * HTTP Basic authentication (api.md §2) with OneFlow's 401 texts: against the users Flotilla keeps
+ * HTTP Basic authentication (api.md §2) with OneFlow's 401 texts, or a browser's session cookie
+ * ({@link Sessions}); Basic credentials are checked against the users Flotilla keeps
  * (the simulator) or against the cloud's (OpenNebula: {@code one.user.info} as the user, whose
  * identity is then mirrored into the users and groups tables so documents can name their owners).
  * Verified credentials are remembered for {@code :auth_cache_seconds:} (by digest, never in clear)
@@ -33,19 +36,37 @@ final class Authenticator {
     private final CloudDriver cloud;
     private final long cacheMillis;
     private final Map<String, Cached> cache = new HashMap<>();
+    private final SignInThrottle throttle;
+    private final SessionStore sessions;
 
     private record Cached(Identity identity, long expiresAt) {
     }
 
-    Authenticator(Vertx vertx, UserStore users, CloudDriver cloud, int cacheSeconds) {
+    Authenticator(Vertx vertx, UserStore users, SessionStore sessions, CloudDriver cloud, int cacheSeconds,
+                  SignInThrottle throttle) {
         this.vertx = vertx;
+        this.throttle = throttle;
         this.users = users;
+        this.sessions = sessions;
         this.cloud = cloud;
         this.cacheMillis = cacheSeconds * 1000L;
     }
 
+    /**
+     * Basic credentials (OneFlow clients), or else the session cookie (browsers), which on a request
+     * that changes anything must come with the session's CSRF token in {@value Sessions#CSRF_HEADER}.
+     */
     void handle(RoutingContext ctx) {
-        authenticate(ctx.request().getHeader("Authorization")).onSuccess(identity -> {
+        String header = ctx.request().getHeader("Authorization");
+        String token = header == null ? Sessions.token(ctx.request().getHeader("Cookie")) : null;
+        Future<Identity> who;
+        if (token != null) {
+            boolean safe = ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD;
+            who = session(token, safe ? null : ctx.request().getHeader(Sessions.CSRF_HEADER), safe);
+        } else {
+            who = authenticate(header, ctx.request().remoteAddress().hostAddress());
+        }
+        who.onSuccess(identity -> {
             ctx.put(IDENTITY, identity);
             ctx.next();
         }).onFailure(e -> {
@@ -59,10 +80,29 @@ final class Authenticator {
     }
 
     /**
-     * The identity behind a Basic {@code Authorization} header, or a 401 {@link OperationException}
-     * with OneFlow's texts.
+     * The identity of a browser session, or a 401 when there is none (expired, signed out); a 403
+     * unless {@code csrfChecked} or the given CSRF token is the session's.
      */
-    Future<Identity> authenticate(String header) {
+    Future<Identity> session(String token, String csrfToken, boolean csrfChecked) {
+        return sessions.find(Sessions.hash(token)).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(new OperationException(401, "unauthenticated",
+                        "The session has expired or was signed out; sign in again", Map.of()));
+            }
+            if (!csrfChecked && (csrfToken == null || !MessageDigest.isEqual(csrfToken.getBytes(StandardCharsets.UTF_8),
+                    found.get().csrfToken().getBytes(StandardCharsets.UTF_8)))) {
+                return Future.failedFuture(new OperationException(403, "csrf", "A request signed in by cookie must send"
+                        + " the session's " + Sessions.CSRF_HEADER + " header", Map.of()));
+            }
+            return Future.succeededFuture(Sessions.identity(found.get().identity()));
+        });
+    }
+
+    /**
+     * The identity behind a Basic {@code Authorization} header, or a 401 {@link OperationException}
+     * with OneFlow's texts, or a 429 while the name or the address is locked out for guessing.
+     */
+    Future<Identity> authenticate(String header, String address) {
         Optional<String[]> credentials = parse(header);
         if (credentials.isEmpty()) {
             return Future.failedFuture(new OperationException(401, "unauthenticated", header == null
@@ -75,11 +115,18 @@ final class Authenticator {
         if (cached != null && cached.expiresAt > System.currentTimeMillis()) {
             return Future.succeededFuture(cached.identity);
         }
+        long wait = throttle.waitSeconds(user, address, System.currentTimeMillis());
+        if (wait > 0) {
+            return Future.failedFuture(new OperationException(429, "too_many_failures",
+                    "Too many failed sign-ins; retry in " + wait + " s", Map.of("retry_after", (int) wait)));
+        }
         return verify(user, password).compose(identity -> {
             if (identity.isEmpty()) {
+                throttle.failed(user, address, System.currentTimeMillis());
                 return Future.failedFuture(new OperationException(401, "unauthenticated", "Invalid credentials",
                         Map.of()));
             }
+            throttle.succeeded(user);
             if (cache.size() >= CACHE_MAX) {
                 cache.clear();
             }
@@ -96,7 +143,7 @@ final class Authenticator {
                     ? Future.succeededFuture(Optional.<Identity>empty())
                     : users.mirror(found.get().uid(), found.get().name(), found.get().gid(), found.get().gname())
                     .map(v -> Optional.of(new Identity(found.get().uid(), found.get().name(), found.get().gid(),
-                            found.get().gname()))));
+                            found.get().gname(), found.get().groups()))));
         }
         return users.find(user).compose(found -> {
             // An unknown user costs the same hash as a wrong password: no user names by timing.
@@ -108,7 +155,7 @@ final class Authenticator {
     }
 
     private static Identity identityOf(UserStore.UserRow row) {
-        return new Identity(row.id(), row.name(), row.gid(), row.gname());
+        return new Identity(row.id(), row.name(), row.gid(), row.gname(), row.groups());
     }
 
     /**

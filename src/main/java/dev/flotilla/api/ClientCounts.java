@@ -3,9 +3,13 @@ package dev.flotilla.api;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What all clients of one server hold, counted across its API verticles: connections and streams per user. */
+/**
+ * What all clients of one server hold, counted across its API verticles: connections, streams per
+ * user, and failed sign-ins (a guesser's requests are spread over every verticle).
+ */
 public final class ClientCounts {
     final AtomicInteger connections = new AtomicInteger();
+    final SignInThrottle signIns = new SignInThrottle();
     private final ConcurrentHashMap<Integer, Integer> streams = new ConcurrentHashMap<>();
 
     /** Takes one of the user's {@code max} stream places; false when all are taken. */

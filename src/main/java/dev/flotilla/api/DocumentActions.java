@@ -6,6 +6,8 @@ import dev.flotilla.OperationException;
 import dev.flotilla.domain.DocumentChange;
 import dev.flotilla.domain.TemplateValidator;
 
+import io.vertx.ext.web.RoutingContext;
+
 import java.util.Optional;
 
 /** The parameters of chown, chgrp, chmod and rename (api.md §5.5, §6.6) as a {@link DocumentChange}. */
@@ -16,6 +18,15 @@ final class DocumentActions {
     static boolean handles(String perform) {
         return perform.equals("chown") || perform.equals("chgrp") || perform.equals("chmod")
                 || perform.equals("rename");
+    }
+
+    /** MANAGE was checked by the route; chown, chgrp and chmod may need more (who gets it, admin bits). */
+    static void authorize(RoutingContext ctx, String perform, DocumentChange change) {
+        if (change instanceof DocumentChange.Chown c) {
+            Authorizer.requireChange(ctx, perform, c.uid(), c.gid(), 0);
+        } else if (change instanceof DocumentChange.Chmod c) {
+            Authorizer.requireChange(ctx, perform, -1, -1, c.permissions());
+        }
     }
 
     /** Bad parameters are a 400 naming the parameter. */

@@ -28,7 +28,7 @@ final class EngineClient {
     Future<CommandReply> send(RoutingContext ctx, Command command) {
         Identity who = ctx.get(Authenticator.IDENTITY);
         Idempotency idempotency = command.dryRun() ? null : Idempotency.of(ctx);
-        CommandRequest request = new CommandRequest(command, who.uid(), who.name(), who.gid(),
+        CommandRequest request = new CommandRequest(command, who.uid(), who.name(), who.gid(), who.groups(),
                 idempotency == null ? null : idempotency.key(), idempotency == null ? null : idempotency.requestHash());
         return bus.<CommandReply>request(Addresses.ENGINE_COMMAND, request, OPTIONS)
                 .map(reply -> reply.body())

@@ -14,15 +14,22 @@ import io.vertx.core.http.ServerWebSocketHandshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.flotilla.domain.Permissions;
+import dev.flotilla.store.DocumentAdmin;
+
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code /events}: every recorded service event as a JSON frame. {@code ?services=1,2} filters,
+ * {@code /events}: every recorded event of the services the subscriber may USE, as a JSON frame; a
+ * chown or chmod while connected is followed at the next event. {@code ?services=1,2} filters,
  * {@code ?since=<seq>} replays the stored events after that sequence number and then goes on live,
  * with nothing missed or repeated at the seam. A client that cannot keep up is closed with a
  * reason instead of being buffered without bound. One event-bus consumer per API verticle fans out.
@@ -36,28 +43,78 @@ final class EventStream {
 
     private static final int MAX_FILTER_IDS = 1000;
 
+    private static final int MAX_CACHED_OWNERS = 10_000;
+
     private final Vertx vertx;
     private final EventLog eventLog;
+    private final DocumentAdmin documents;
     private final ClientCounts clients;
     private final FlotillaConfig.HttpLimits limits;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
+    /** Owner and mode of the services whose events pass by; empty for a service that is gone. */
+    private final Map<Integer, Optional<Permissions.Owned>> owners = new HashMap<>();
+    /** Live events in arrival order; the head waits while its service's owner is looked up. */
+    private final ArrayDeque<JsonObject> arriving = new ArrayDeque<>();
+    private boolean lookingUp;
 
-    EventStream(Vertx vertx, EventLog eventLog, ClientCounts clients, FlotillaConfig.HttpLimits limits) {
+    EventStream(Vertx vertx, EventLog eventLog, DocumentAdmin documents, ClientCounts clients,
+                FlotillaConfig.HttpLimits limits) {
         this.vertx = vertx;
         this.eventLog = eventLog;
+        this.documents = documents;
         this.clients = clients;
         this.limits = limits;
         vertx.eventBus().<JsonObject>consumer(Addresses.SERVICE_EVENTS, message -> {
-            for (Subscriber s : List.copyOf(subscribers)) {
-                s.live(message.body());
+            arriving.add(message.body());
+            deliver();
+        });
+        vertx.eventBus().<Integer>consumer(Addresses.SERVICE_OWNER_CHANGED, message -> owners.remove(message.body()));
+    }
+
+    /** Hands the arrived events out in order, each to the subscribers that may USE its service. */
+    private void deliver() {
+        while (!arriving.isEmpty() && !lookingUp) {
+            JsonObject event = arriving.peek();
+            int serviceId = event.getInteger("service_id");
+            Optional<Permissions.Owned> owner = owners.get(serviceId);
+            boolean onlyAdmins = subscribers.stream().allMatch(s -> s.identity.isAdmin());
+            if (owner == null && !onlyAdmins) {
+                lookUp(serviceId);
+                return;
             }
+            arriving.poll();
+            for (Subscriber s : List.copyOf(subscribers)) {
+                s.live(event, owner == null ? Optional.empty() : owner);
+            }
+        }
+    }
+
+    private void lookUp(int serviceId) {
+        lookingUp = true;
+        documents.owner(DocumentAdmin.Kind.SERVICE, serviceId).onComplete(found -> {
+            lookingUp = false;
+            if (owners.size() >= MAX_CACHED_OWNERS) {
+                owners.clear();
+            }
+            if (found.succeeded()) {
+                owners.put(serviceId, found.result());
+                deliver();
+                return;
+            }
+            // The database did not answer: this one event goes to admins only, the next asks again.
+            LOG.warn("could not read the owner of service {}: {}", serviceId, found.cause().toString());
+            JsonObject event = arriving.poll();
+            for (Subscriber s : List.copyOf(subscribers)) {
+                s.live(event, Optional.empty());
+            }
+            deliver();
         });
     }
 
     /**
-     * The handshake is authenticated like the REST API (a Basic {@code Authorization} header, or
-     * {@code ?auth=base64(user:password)} since browsers cannot set headers on a WebSocket) before it is
-     * accepted; bad parameters and credentials are refused with 400 and 401.
+     * The handshake is authenticated like the REST API (a Basic {@code Authorization} header, or the
+     * browser's session cookie from a page of this server's own origin) before it is accepted; bad
+     * parameters and credentials are refused with 400 and 401, a cookie from another origin with 403.
      */
     void handle(ServerWebSocketHandshake handshake, Authenticator auth) {
         if (!handshake.path().equals(PATH)) {
@@ -69,9 +126,6 @@ final class EventStream {
         Long since;
         try {
             Map<String, String> params = queryParams(handshake.query());
-            if (header == null && params.containsKey("auth")) {
-                header = "Basic " + params.get("auth");
-            }
             String services = params.get("services");
             if (services != null && !services.isBlank()) {
                 for (String id : services.split(",", MAX_FILTER_IDS + 1)) {
@@ -88,8 +142,14 @@ final class EventStream {
             handshake.reject(400);
             return;
         }
-        auth.authenticate(header)
-                .onFailure(e -> handshake.reject(e instanceof OperationException o && o.status() == 503 ? 503 : 401))
+        String token = header == null ? Sessions.token(handshake.headers().get("Cookie")) : null;
+        if (token != null && !sameOrigin(handshake)) {
+            handshake.reject(403); // another site's page riding on the cookie
+            return;
+        }
+        (token != null ? auth.session(token, null, true) : auth.authenticate(header, handshake.remoteAddress().hostAddress()))
+                .onFailure(e -> handshake.reject(e instanceof OperationException o
+                        && (o.status() == 503 || o.status() == 429) ? o.status() : 401))
                 .onSuccess(identity -> {
                     if (!clients.takeStream(identity.uid(), limits.maxSubscribersPerUser())) {
                         LOG.info("user={} refused an event stream: {} open (max_subscribers_per_user)",
@@ -104,7 +164,7 @@ final class EventStream {
     }
 
     private void subscribe(ServerWebSocket ws, Identity identity, Set<Integer> filter, Long since) {
-        Subscriber subscriber = new Subscriber(ws, filter);
+        Subscriber subscriber = new Subscriber(ws, identity, filter);
         subscribers.add(subscriber);
         ws.setWriteQueueMaxSize(limits.streamBufferBytes());
         long pingEvery = Math.max(500, limits.streamSlowSeconds() * 1000L / 2);
@@ -119,12 +179,23 @@ final class EventStream {
             subscriber.goLive(List.of());
             return;
         }
-        eventLog.eventsSince(since, filter, REPLAY_LIMIT)
+        eventLog.eventsSince(identity.caller(), since, filter, REPLAY_LIMIT)
                 .onSuccess(subscriber::goLive)
                 .onFailure(e -> {
                     LOG.warn("event replay failed: {}", e.toString());
                     ws.close((short) 1011, "replay failed; reconnect with since=" + since);
                 });
+    }
+
+    /** An {@code Origin} naming the host the request was sent to (browsers always send one on a WebSocket). */
+    private static boolean sameOrigin(ServerWebSocketHandshake handshake) {
+        String origin = handshake.headers().get("Origin");
+        String host = handshake.headers().get("Host");
+        if (origin == null || host == null) {
+            return false;
+        }
+        int scheme = origin.indexOf("://");
+        return scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
     }
 
     private static Map<String, String> queryParams(String query) {
@@ -143,6 +214,7 @@ final class EventStream {
 
     private final class Subscriber {
         private final ServerWebSocket ws;
+        private final Identity identity;
         private final Set<Integer> filter;
         /** Live events that arrive while the replay is read; sent after it, minus what it already sent. */
         private List<JsonObject> pending = new ArrayList<>();
@@ -151,13 +223,18 @@ final class EventStream {
         /** When the unanswered ping was sent (0 = none): a client that does not read cannot answer. */
         private long pingSentAt;
 
-        Subscriber(ServerWebSocket ws, Set<Integer> filter) {
+        Subscriber(ServerWebSocket ws, Identity identity, Set<Integer> filter) {
             this.ws = ws;
+            this.identity = identity;
             this.filter = filter;
         }
 
-        void live(JsonObject event) {
+        void live(JsonObject event, Optional<Permissions.Owned> owner) {
             if (!filter.isEmpty() && !filter.contains(event.getInteger("service_id"))) {
+                return;
+            }
+            if (!identity.isAdmin()
+                    && (owner.isEmpty() || !Permissions.allows(identity.caller(), owner.get(), Permissions.Right.USE))) {
                 return;
             }
             if (pending != null) {

@@ -14,12 +14,19 @@ import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceRepository;
 import io.vertx.core.Future;
+import dev.flotilla.api.Authorizer.Decision;
+import dev.flotilla.store.DocumentAdmin.Kind;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
 
 /** {@code /service} routes (api.md §5). Reads go to the store; every change goes to the engine. */
 final class ServiceRoutes {
@@ -44,29 +51,36 @@ final class ServiceRoutes {
         this.defaultActionPeriod = defaultActionPeriod;
     }
 
-    void mount(Router router) {
-        router.get("/service").handler(this::list);
-        router.get("/service/:id").handler(this::show);
-        router.delete("/service/:id").handler(this::delete);
-        router.put("/service/:id").handler(this::update);
-        router.get("/service/:id/autoscaler").handler(this::evaluations);
-        router.post("/service/:id/action").handler(this::action);
-        router.post("/service/:id/scale").handler(this::scale);
-        router.post("/service/:id/role_action").handler(this::roleAction);
-        router.post("/service/:id/role/:role_name/action").handler(this::roleVmAction);
-        router.delete("/service/:id/sched_action/:sched_id").handler(this::cancelAction);
-        router.delete("/service/:id/role/:role_name/sched_action/:sched_id").handler(this::cancelAction);
-        router.post("/service_pool/purge_done").handler(this::purgeDone);
+    void mount(Router router, Authorizer auth) {
+        Decision use = Decision.use(Kind.SERVICE);
+        Decision manage = Decision.manage(Kind.SERVICE, "one.document.update");
+        auth.mount(router, GET, "/service", Decision.signedIn(), this::list);
+        auth.mount(router, GET, "/service/:id", use, this::show);
+        auth.mount(router, DELETE, "/service/:id", Decision.manage(Kind.SERVICE, "one.document.delete"), this::delete);
+        auth.mount(router, PUT, "/service/:id", manage, this::update);
+        auth.mount(router, GET, "/service/:id/autoscaler", use, this::evaluations);
+        auth.mount(router, POST, "/service/:id/action", manage, this::action);
+        auth.mount(router, POST, "/service/:id/scale", manage, this::scale);
+        auth.mount(router, POST, "/service/:id/role_action", manage, this::roleAction);
+        auth.mount(router, POST, "/service/:id/role/:role_name/action", manage, this::roleVmAction);
+        auth.mount(router, DELETE, "/service/:id/sched_action/:sched_id", manage, this::cancelAction);
+        auth.mount(router, DELETE, "/service/:id/role/:role_name/sched_action/:sched_id", manage, this::cancelAction);
+        // Purges the DONE services the caller may manage (all of them for oneadmin).
+        auth.mount(router, POST, "/service_pool/purge_done", Decision.signedIn(), this::purgeDone);
     }
 
-    /** Everything, like OneFlow; {@code page}/{@code page_size} (1-based) and {@code state} narrow it. */
+    /**
+     * What the caller may USE (OneFlow's pool filter -2); {@code page}/{@code page_size} (1-based)
+     * and {@code state} narrow it.
+     */
     private void list(RoutingContext ctx) {
         Integer page = Http.optionalInt(ctx, "page", 1);
         Integer pageSize = Http.optionalInt(ctx, "page_size", 1);
         ServiceState state = stateFilter(ctx.queryParams().get("state"));
         int limit = pageSize == null ? Integer.MAX_VALUE : pageSize;
         long offset = pageSize == null || page == null ? 0 : (page - 1L) * pageSize;
-        services.list(state, limit, offset).onSuccess(all -> Http.json(ctx, 200, documents.servicePool(all)))
+        Identity who = ctx.get(Authenticator.IDENTITY);
+        services.list(who.caller(), state, limit, offset).onSuccess(all -> Http.json(ctx, 200, documents.servicePool(all)))
                 .onFailure(ctx::fail);
     }
 
@@ -108,7 +122,9 @@ final class ServiceRoutes {
         } else if (action.perform().equals("release")) {
             command = new Command.Release(id, dryRun);
         } else if (DocumentActions.handles(action.perform())) {
-            command = new Command.ChangeService(id, DocumentActions.parse(action.perform(), action.params()));
+            var change = DocumentActions.parse(action.perform(), action.params());
+            DocumentActions.authorize(ctx, action.perform(), change);
+            command = new Command.ChangeService(id, change);
         } else if (RoleActions.isAction(action.perform())) {
             command = roleAction(id, null, action, dryRun);
         } else {

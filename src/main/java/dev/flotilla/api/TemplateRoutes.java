@@ -11,6 +11,14 @@ import dev.flotilla.domain.Command;
 import dev.flotilla.store.TemplateRecord;
 import dev.flotilla.store.TemplateStore;
 import io.vertx.core.Future;
+
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+import dev.flotilla.api.Authorizer.Decision;
+import dev.flotilla.domain.Permissions.Right;
+import dev.flotilla.store.DocumentAdmin.Kind;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -28,17 +36,22 @@ final class TemplateRoutes {
         this.documents = documents;
     }
 
-    void mount(Router router) {
-        router.get("/service_template").handler(this::list);
-        router.post("/service_template").handler(this::create);
-        router.get("/service_template/:id").handler(this::show);
-        router.put("/service_template/:id").handler(this::replace);
-        router.delete("/service_template/:id").handler(this::delete);
-        router.post("/service_template/:id/action").handler(this::action);
+    void mount(Router router, Authorizer auth) {
+        auth.mount(router, GET, "/service_template", Decision.signedIn(), this::list);
+        auth.mount(router, POST, "/service_template", Decision.signedIn(), this::create);
+        auth.mount(router, GET, "/service_template/:id", Decision.use(Kind.TEMPLATE), this::show);
+        auth.mount(router, PUT, "/service_template/:id", Decision.manage(Kind.TEMPLATE, "one.document.update"),
+                this::replace);
+        auth.mount(router, DELETE, "/service_template/:id", Decision.manage(Kind.TEMPLATE, "one.document.delete"),
+                this::delete);
+        // instantiate and clone need USE; every other action MANAGE, checked in action().
+        auth.mount(router, POST, "/service_template/:id/action", Decision.use(Kind.TEMPLATE), this::action);
     }
 
+    /** The templates the caller may USE (OneFlow's pool filter -2). */
     private void list(RoutingContext ctx) {
-        templates.list().onSuccess(all -> Http.json(ctx, 200, documents.templatePool(all))).onFailure(ctx::fail);
+        Identity who = ctx.get(Authenticator.IDENTITY);
+        templates.list(who.caller()).onSuccess(all -> Http.json(ctx, 200, documents.templatePool(all))).onFailure(ctx::fail);
     }
 
     private void show(RoutingContext ctx) {
@@ -63,6 +76,10 @@ final class TemplateRoutes {
         int id = Http.id(ctx, "id");
         Http.Action action = Http.action(ctx);
         ObjectNode params = action.params();
+        boolean changesTheTemplate = !action.perform().equals("instantiate") && !action.perform().equals("clone");
+        if (changesTheTemplate) {
+            Authorizer.require(ctx, Right.MANAGE, "one.document." + action.perform());
+        }
         Command command = switch (action.perform()) {
             case "instantiate" -> {
                 JsonNode merge = params.get("merge_template");
@@ -94,6 +111,9 @@ final class TemplateRoutes {
                 yield new Command.ChangeTemplate(id, DocumentActions.parse(action.perform(), params));
             }
         };
+        if (command instanceof Command.ChangeTemplate change) {
+            DocumentActions.authorize(ctx, action.perform(), change.change());
+        }
         Future<CommandReply> reply = engine.send(ctx, command);
         // The update action answers no content; PUT answers the template.
         answers.after(ctx, command instanceof Command.ReplaceTemplate

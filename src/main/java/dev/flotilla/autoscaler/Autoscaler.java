@@ -130,7 +130,7 @@ public final class Autoscaler {
     private Future<String> requestScale(AutoscalerStore.Candidate c, int cardinality) {
         // As the server (oneadmin), the way OneFlow's autoscaler acts.
         CommandRequest scale = new CommandRequest(new Command.Scale(c.serviceId(), c.role(), cardinality, false, false),
-                0, "oneadmin", 0, null, null);
+                0, "oneadmin", 0, java.util.List.of(0), null, null);
         return bus.<CommandReply>request(Addresses.ENGINE_COMMAND, scale, SCALE)
                 .map(reply -> (String) null)
                 .recover(e -> Future.succeededFuture(errorText(e.getMessage())));

@@ -8,6 +8,8 @@ public final class Addresses {
     public static final String ENGINE_WAKE = "engine.wake";
     /** Engine → API: each recorded service event, for WebSocket clients. */
     public static final String SERVICE_EVENTS = "service.events";
+    /** A service's owner, group or mode changed (its id): the event streams look its rights up again. */
+    public static final String SERVICE_OWNER_CHANGED = "service.owner.changed";
 
     private Addresses() {
     }

@@ -291,7 +291,7 @@ final class CommandHandler {
         if (command instanceof Command.Instantiate c) {
             return instantiate(request, c);
         } else if (command instanceof Command.PurgeDone) {
-            return commit(request, null, null, tx -> services.purgeDone(tx, 0).map(Done::noContent))
+            return commit(request, null, null, tx -> services.purgeDone(tx, 0, request.caller()).map(Done::noContent))
                     .map(done -> Outcome.of(done.reply()));
         } else if (command instanceof Command.CreateTemplate c) {
             ObjectNode body = c.body().deepCopy();
@@ -446,8 +446,13 @@ final class CommandHandler {
                 changed = admin.rename(tx, kind, id, ((DocumentChange.Rename) change).name());
             }
             return changed.map(Done::noContent);
-        })).map(done -> new Outcome(done.reply(), () -> change instanceof DocumentChange.Chown c && !vmIds.isEmpty()
-                ? reconciler.chownVms(id, vmIds, c.uid(), c.gid()) : Future.succeededFuture()));
+        })).map(done -> new Outcome(done.reply(), () -> {
+            if (serviceId != null && !(change instanceof DocumentChange.Rename)) {
+                reconciler.ownerChanged(serviceId);
+            }
+            return change instanceof DocumentChange.Chown c && !vmIds.isEmpty()
+                    ? reconciler.chownVms(id, vmIds, c.uid(), c.gid()) : Future.succeededFuture();
+        }));
     }
 
     private Future<Void> checkOwner(int uid, int gid) {

@@ -20,4 +20,9 @@ final class EventPublisher {
             bus.publish(Addresses.SERVICE_EVENTS, EventFrames.of(e));
         }
     }
+
+    /** After a committed chown, chgrp or chmod of a service: who may see its events has changed. */
+    void ownerChanged(int serviceId) {
+        bus.publish(Addresses.SERVICE_OWNER_CHANGED, serviceId);
+    }
 }

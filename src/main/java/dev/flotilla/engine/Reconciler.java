@@ -124,6 +124,10 @@ final class Reconciler {
         return driverCalls.chown(serviceId, vmIds, uid, gid);
     }
 
+    void ownerChanged(int serviceId) {
+        publisher.ownerChanged(serviceId);
+    }
+
     void publish(List<EventRecord> events) {
         publisher.publish(events);
     }

@@ -1,5 +1,6 @@
 package dev.flotilla.store;
 
+import dev.flotilla.domain.Permissions;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -29,6 +30,33 @@ public final class DocumentAdmin {
 
     public DocumentAdmin(Pool pool) {
         this.pool = pool;
+    }
+
+    /** Who owns a document and its mode, or empty when there is no such document. */
+    public Future<Optional<Permissions.Owned>> owner(Kind kind, int id) {
+        return pool.preparedQuery("SELECT uid, gid, permissions FROM " + kind.table + " WHERE id = $1")
+                .execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(r -> new Permissions.Owned(
+                        r.getInteger("uid"), r.getInteger("gid"), r.getInteger("permissions"))));
+    }
+
+    /**
+     * {@link Permissions#allows} as SQL on the rows of {@code alias}, with the caller's uid in
+     * parameter {@code $uidParam} and its groups (an int array) in {@code $groupsParam}: the lists,
+     * the event replay and purge-done filter with it.
+     */
+    static String permitted(Permissions.Right right, String alias, int uidParam, int groupsParam) {
+        int other = right.bit();
+        String uid = "$" + uidParam + "::int";
+        String groups = "$" + groupsParam + "::int[]";
+        return "(" + uid + " = 0 OR 0 = ANY(" + groups + ")"
+                + " OR (" + alias + ".uid = " + uid + " AND " + alias + ".permissions & " + (other << 6) + " <> 0)"
+                + " OR (" + alias + ".gid = ANY(" + groups + ") AND " + alias + ".permissions & " + (other << 3)
+                + " <> 0)"
+                + " OR " + alias + ".permissions & " + other + " <> 0)";
+    }
+
+    static Integer[] groupsOf(Permissions.Caller caller) {
+        return caller.groups().toArray(new Integer[0]);
     }
 
     /** The user's primary group, or empty when there is no such user. */

@@ -1,5 +1,6 @@
 package dev.flotilla.store;
 
+import dev.flotilla.domain.Permissions;
 import dev.flotilla.domain.ServiceEvent;
 import dev.flotilla.json.Json;
 import io.vertx.core.Future;
@@ -16,7 +17,7 @@ import java.util.List;
 /**
  * Each service's timeline ({@code service_events}): events appended on their own or within a
  * transaction ({@link PlanWriter} appends a plan's events in the plan's own), and read back by
- * sequence number for the event stream's replay. Statements that must be one with what they belong
+ * sequence number for the event stream's replay (only of services the reader may USE). Statements that must be one with what they belong
  * to stay there: the service document's recent log and the purge of DONE services' timelines
  * ({@link ServiceRepository}), and the {@code vm_state} events of an observation ({@link VmObservations}).
  */
@@ -26,9 +27,11 @@ public final class EventLog {
             RETURNING seq, at
             """;
     private static final String EVENTS_SINCE = """
-            SELECT seq, service_id, at, kind, severity, message, data::text AS data FROM service_events
-            WHERE seq > $1 AND (cardinality($2::int[]) = 0 OR service_id = ANY($2)) ORDER BY seq LIMIT $3
-            """;
+            SELECT e.seq, e.service_id, e.at, e.kind, e.severity, e.message, e.data::text AS data
+            FROM service_events e JOIN services s ON s.id = e.service_id
+            WHERE e.seq > $1 AND (cardinality($2::int[]) = 0 OR e.service_id = ANY($2)) AND %s
+            ORDER BY e.seq LIMIT $3
+            """.formatted(DocumentAdmin.permitted(Permissions.Right.USE, "s", 4, 5));
 
     private final Pool pool;
 
@@ -46,8 +49,10 @@ public final class EventLog {
     }
 
     /** Stored events after {@code since}, oldest first, optionally of some services only (stream replay). */
-    public Future<List<EventRecord>> eventsSince(long since, Collection<Integer> serviceIds, int limit) {
-        Tuple args = Tuple.tuple().addLong(since).addArrayOfInteger(serviceIds.toArray(new Integer[0])).addInteger(limit);
+    public Future<List<EventRecord>> eventsSince(Permissions.Caller caller, long since, Collection<Integer> serviceIds,
+                                                 int limit) {
+        Tuple args = Tuple.tuple().addLong(since).addArrayOfInteger(serviceIds.toArray(new Integer[0])).addInteger(limit)
+                .addInteger(caller.uid()).addArrayOfInteger(DocumentAdmin.groupsOf(caller));
         return pool.preparedQuery(EVENTS_SINCE).execute(args).map(rows -> {
             List<EventRecord> out = new ArrayList<>();
             rows.forEach(r -> out.add(new EventRecord(r.getLong("seq"), r.getInteger("service_id"),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.Deployment;
 import dev.flotilla.domain.RoleState;
+import dev.flotilla.domain.Permissions;
 import dev.flotilla.domain.ServiceState;
 import dev.flotilla.domain.VmSnapshot;
 import dev.flotilla.json.Json;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Services and their roles: the {@link ServiceRecord} read in one round trip (service, roles, live
@@ -67,8 +69,8 @@ public final class ServiceRepository {
     private static final String FIND_WITH_LOG = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON) + " WHERE s.id = $1";
     private static final String FIND_SNAPSHOT = SELECT_SERVICE.formatted(ROLES_JSON, "'[]' AS log") + " WHERE s.id = $1";
     /** The page of ids is chosen first, so the JSON is built only for the rows returned. */
-    private static final String LIST = "WITH page AS (SELECT id FROM services WHERE ($1::smallint IS NULL OR state = $1)"
-            + " ORDER BY id LIMIT $2 OFFSET $3) " + SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
+    private static final String LIST = "WITH page AS (SELECT id FROM services v WHERE ($1::smallint IS NULL OR state = $1)"
+            + " AND " + DocumentAdmin.permitted(Permissions.Right.USE, "v", 4, 5) + " ORDER BY id LIMIT $2 OFFSET $3) " + SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
             + " JOIN page ON page.id = s.id ORDER BY s.id";
 
     private static final String NEXT_SERVICE_ID = "SELECT nextval('services_id_seq') AS id";
@@ -94,8 +96,9 @@ public final class ServiceRepository {
     private static final String IDS_IN_STATES = "SELECT id FROM services WHERE state = ANY($1) ORDER BY id";
     private static final String EXPIRED_DEADLINE_IDS = "SELECT id FROM services WHERE deadline_at <= now()";
     private static final String PURGE_DONE = """
-            DELETE FROM services WHERE state = $1 AND updated_at < now() - make_interval(secs => $2) RETURNING id
-            """;
+            DELETE FROM services s WHERE state = $1 AND updated_at < now() - make_interval(secs => $2) AND %s
+            RETURNING id
+            """.formatted(DocumentAdmin.permitted(Permissions.Right.MANAGE, "s", 3, 4));
     private static final String DELETE_EVENTS = "DELETE FROM service_events WHERE service_id = ANY($1)";
 
     private final Pool pool;
@@ -120,9 +123,10 @@ public final class ServiceRepository {
         return pool.preparedQuery(FIND_SNAPSHOT).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
-    /** All services, or one page of them, optionally only those in {@code state}. */
-    public Future<List<ServiceRecord>> list(ServiceState state, int limit, long offset) {
-        Tuple args = Tuple.of(state == null ? null : (short) state.number(), limit, offset);
+    /** The services {@code caller} may USE, or one page of them, optionally only those in {@code state}. */
+    public Future<List<ServiceRecord>> list(Permissions.Caller caller, ServiceState state, int limit, long offset) {
+        Tuple args = Tuple.of(state == null ? null : (short) state.number(), limit, offset, caller.uid(),
+                DocumentAdmin.groupsOf(caller));
         return pool.preparedQuery(LIST).execute(args).map(rows -> {
             List<ServiceRecord> out = new ArrayList<>();
             rows.forEach(r -> out.add(fromRow(r)));
@@ -220,13 +224,16 @@ public final class ServiceRepository {
     }
 
     /** Removes DONE services (and their timelines); with a retention, only those DONE for longer. */
+    /** The server's own purge of every DONE service older than the retention. */
     public Future<List<Integer>> purgeDone(long olderThanSeconds) {
-        return Tx.run(pool, tx -> purgeDone(tx, olderThanSeconds));
+        return Tx.run(pool, tx -> purgeDone(tx, olderThanSeconds, new Permissions.Caller(0, Set.of(0))));
     }
 
-    public Future<List<Integer>> purgeDone(Tx tx, long olderThanSeconds) {
+    /** Deletes the DONE services {@code caller} may MANAGE that are older than {@code olderThanSeconds}. */
+    public Future<List<Integer>> purgeDone(Tx tx, long olderThanSeconds, Permissions.Caller caller) {
         return tx.client.preparedQuery(PURGE_DONE)
-                .execute(Tuple.of((short) ServiceState.DONE.number(), (double) Math.max(0, olderThanSeconds)))
+                .execute(Tuple.of((short) ServiceState.DONE.number(), (double) Math.max(0, olderThanSeconds),
+                        caller.uid(), DocumentAdmin.groupsOf(caller)))
                 .compose(rows -> {
                     List<Integer> ids = new ArrayList<>();
                     rows.forEach(r -> ids.add(r.getInteger("id")));

@@ -2,6 +2,7 @@ package dev.flotilla.store;
 
 import dev.flotilla.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.domain.Permissions;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -18,7 +19,7 @@ public final class TemplateStore {
             FROM service_templates t JOIN users u ON u.id = t.uid JOIN groups g ON g.id = t.gid
             """;
     private static final String FIND = SELECT + " WHERE t.id = $1";
-    private static final String LIST = SELECT + " ORDER BY t.id";
+    private static final String LIST = SELECT + " WHERE " + DocumentAdmin.permitted(Permissions.Right.USE, "t", 1, 2) + " ORDER BY t.id";
     private static final String INSERT = """
             INSERT INTO service_templates (uid, gid, name, body) VALUES ($1, $2, $3, $4::text::jsonb) RETURNING id
             """;
@@ -39,8 +40,10 @@ public final class TemplateStore {
         return tx.client.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> Sql.first(rows).map(this::fromRow));
     }
 
-    public Future<List<TemplateRecord>> list() {
-        return pool.query(LIST).execute().map(rows -> {
+    /** The templates {@code caller} may USE. */
+    public Future<List<TemplateRecord>> list(Permissions.Caller caller) {
+        return pool.preparedQuery(LIST).execute(Tuple.tuple().addInteger(caller.uid())
+                .addArrayOfInteger(DocumentAdmin.groupsOf(caller))).map(rows -> {
             List<TemplateRecord> out = new ArrayList<>();
             rows.forEach(r -> out.add(fromRow(r)));
             return out;

@@ -184,8 +184,8 @@ public final class Http {
             error = new OperationException(error.status(), error.code(), "Internal server error (request id "
                     + requestId + ")", Map.of("request_id", String.valueOf(requestId)));
         }
-        if (error.status() == 503) {
-            ctx.response().putHeader("Retry-After", Integer.toString(OperationException.RETRY_AFTER_SECONDS));
+        if (error.details().get("retry_after") instanceof Integer seconds) {
+            ctx.response().putHeader("Retry-After", Integer.toString(seconds));
         }
         if (error.status() == 413) {
             // The rest of the body is not read: the connection cannot carry another request.

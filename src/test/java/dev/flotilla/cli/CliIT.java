@@ -172,6 +172,46 @@ class CliIT {
     }
 
     @Test
+    void anotherUserSeesOnlyWhatTheyMayAndListsNameTheOwners() throws IOException {
+        String[] zoe = {"-u", "zoe", "--password", "zoe-pw"};
+        int uid = server.api().post("/sim/user", "{\"name\": \"zoe\", \"password\": \"zoe-pw\"}").json()
+                .path("USER").path("ID").asInt();
+        int adminsTemplate = createTemplate("""
+                {"name": "admins-only", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 0}]}
+                """);
+        int admins = instantiate(adminsTemplate, "admins-svc");
+
+        Path json = file("zoe.json", """
+                {"name": "zoes", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 0}]}
+                """);
+        Run made = template(concat(new String[]{"create", json.toString()}, zoe));
+        assertEquals(0, made.code(), made.err());
+        String zoesTemplate = made.out().trim().replace("ID: ", "");
+        Run instantiated = template(concat(new String[]{"instantiate", zoesTemplate, "--name", "zoe-svc"}, zoe));
+        assertEquals(0, instantiated.code(), instantiated.err());
+
+        Run list = oneflow(concat(new String[]{"list"}, zoe));
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().lines().anyMatch(l -> l.contains("zoe-svc") && l.contains(" zoe ")), list.out());
+        assertTrue(list.out().lines().noneMatch(l -> l.contains("admins-svc")), "zoe sees only hers: " + list.out());
+        assertTrue(template(concat(new String[]{"list"}, zoe)).out().lines().noneMatch(l -> l.contains("admins-only")));
+
+        Run refused = oneflow(concat(new String[]{"show", Integer.toString(admins)}, zoe));
+        assertEquals(403, refused.code());
+        assertEquals("[one.document.info] User [" + uid + "] : Not authorized to perform USE DOCUMENT [" + admins + "].",
+                refused.err().trim());
+        Run all = oneflow("list");
+        assertTrue(all.out().lines().anyMatch(l -> l.contains("zoe-svc") && l.contains(" zoe ")), all.out());
+        assertTrue(all.out().lines().anyMatch(l -> l.contains("admins-svc") && l.contains(" oneadmin ")), all.out());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void credentialsComeFromOneAuthWhenTheEnvironmentHasNone() throws IOException {
         Path auth = file("one_auth", "oneadmin:" + TestServer.PASSWORD + "\n");
         Run r = run(new Oneflow(), Map.of("ONEFLOW_URL", env.get("ONEFLOW_URL"), "ONE_AUTH", auth.toString()), "list");

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -180,10 +183,34 @@ class EventStreamIT {
     }
 
     @Test
-    void browsersMayAuthenticateWithTheAuthParameter() throws Exception {
+    void browsersUseTheirSessionCookieFromTheirOwnOriginAndNeverCredentialsInTheUrl() throws Exception {
         String token = Base64.getEncoder().encodeToString(("oneadmin:" + TestServer.PASSWORD)
                 .getBytes(StandardCharsets.UTF_8));
-        Client client = connect("?auth=" + token, false);
+        ExecutionException inUrl = assertThrows(ExecutionException.class, () -> connect("?auth=" + token, false));
+        assertEquals(401, ((WebSocketHandshakeException) inUrl.getCause()).getResponse().statusCode(),
+                "credentials in a URL are not accepted");
+
+        HttpResponse<String> signIn = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(server.api().baseUrl() + "/session"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\": \"oneadmin\", \"password\": \""
+                        + TestServer.PASSWORD + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, signIn.statusCode(), signIn.body());
+        String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        String host = server.api().baseUrl().substring("http://".length());
+
+        ExecutionException elsewhere = assertThrows(ExecutionException.class, () -> HttpClient.newHttpClient()
+                .newWebSocketBuilder().header("Cookie", session).header("Origin", "http://evil.example")
+                .buildAsync(URI.create("ws://" + host + "/events"), new Client()).get(10, TimeUnit.SECONDS));
+        assertEquals(403, ((WebSocketHandshakeException) elsewhere.getCause()).getResponse().statusCode(),
+                "another site's page may not ride on the cookie");
+
+        Client client = new Client();
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", session)
+                .header("Origin", "http://" + host)
+                .buildAsync(URI.create("ws://" + host + "/events"), client).get(10, TimeUnit.SECONDS);
         int id = service("browser");
         await().atMost(Duration.ofSeconds(30)).until(() -> client.messages(id).contains("New state: RUNNING"));
         client.close();

@@ -1,11 +1,13 @@
 package dev.flotilla.it;
 
+import dev.flotilla.support.ApiClient;
 import dev.flotilla.support.TestDatabase;
 import dev.flotilla.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,9 +77,7 @@ class WebUiIT {
         int template = server.createTemplate("""
                 {"name": "shop", "roles": [{"name": "web", "type": "vm", "template_id": 0, "cardinality": 2}]}
                 """);
-        browser.get(server.api().baseUrl() + "/");
-        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
-        browser.navigate().refresh();
+        signedOut("/");
 
         // A wrong password is refused with the server's message, shown.
         visible(By.id("password")).sendKeys("wrong");
@@ -153,9 +154,80 @@ class WebUiIT {
         assertEquals(404, server.api().get("/service/" + id).status());
     }
 
+    /** A fresh page with no session: the cookie is what a signed-in browser holds. */
+    private static void signedOut(String path) {
+        browser.get(server.api().baseUrl() + path);
+        browser.manage().deleteAllCookies();
+        browser.navigate().refresh();
+    }
+
+    private static void signIn(String user, String password) {
+        WebElement name = visible(By.id("user"));
+        name.clear();
+        name.sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("signin-button")).click();
+        visible(By.id("services"));
+    }
+
+    @Test
+    void bobSeesOnlyWhatHeMayAndCannotManageWhatIsOnlySharedWithHim() {
+        ApiClient admin = server.api();
+        int devs = admin.post("/sim/group", "{\"name\": \"ui-devs\"}").json().path("GROUP").path("ID").asInt();
+        for (String user : new String[]{"alice", "bob"}) {
+            assertEquals(201, admin.post("/sim/user", "{\"name\": \"" + user + "\", \"password\": \"" + user
+                    + "-pw\", \"groups\": [" + devs + "]}").status());
+        }
+        ApiClient alice = admin.as("alice", "alice-pw");
+        int template = alice.post("/service_template", """
+                {"name": "alices", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 0}]}
+                """).json().path("DOCUMENT").path("ID").asInt();
+        String instantiate = "{\"action\": {\"perform\": \"instantiate\", \"params\": {}}}";
+        int shared = alice.post("/service_template/" + template + "/action", instantiate).json().path("DOCUMENT")
+                .path("ID").asInt();
+        int secret = alice.post("/service_template/" + template + "/action", instantiate).json().path("DOCUMENT")
+                .path("ID").asInt();
+        alice.post("/service/" + shared + "/action", "{\"action\": {\"perform\": \"chmod\", \"params\": {\"octet\": \"640\"}}}");
+
+        signedOut("/#/services");
+        signIn("bob", "bob-pw");
+        wait.until(d -> !d.findElements(By.cssSelector("#services tr[data-id='" + shared + "']")).isEmpty());
+        assertTrue(browser.findElements(By.cssSelector("#services tr[data-id='" + secret + "']")).isEmpty(),
+                "bob does not see alice's private service");
+        assertEquals("bob", browser.findElement(By.id("whoami")).getText());
+
+        browser.findElement(By.cssSelector("#services tr[data-id='" + shared + "']")).click();
+        WebElement delete = visible(By.id("delete"));
+        assertFalse(delete.isEnabled(), "bob may USE but not MANAGE the shared service");
+        visible(By.cssSelector("[data-tab='roles']")).click();
+        WebElement scale = visible(By.cssSelector("fieldset.role[data-role='r'] button.scale"));
+        assertFalse(scale.isEnabled());
+
+        // Nothing secret is kept where scripts or URLs could leak it: the session cookie is HttpOnly.
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        assertFalse(browser.getCurrentUrl().contains("pw"), browser.getCurrentUrl());
+        assertEquals("", js.executeScript("return document.cookie"));
+        assertEquals(0L, js.executeScript("return sessionStorage.length"));
+        assertFalse(String.valueOf(js.executeScript("return JSON.stringify(localStorage)")).contains("bob-pw"));
+
+        // The stream follows bob's rights: alice shares her other service, and its next events bring
+        // it onto bob's list without a reload.
+        browser.get(server.api().baseUrl() + "/#/services");
+        visible(By.cssSelector("#services tr[data-id='" + shared + "']"));
+        alice.post("/service/" + secret + "/action", "{\"action\": {\"perform\": \"chmod\", \"params\": {\"octet\": \"640\"}}}");
+        assertEquals(204, alice.post("/service/" + secret + "/scale", "{\"role_name\": \"r\", \"cardinality\": 1}")
+                .status());
+        wait.until(d -> !d.findElements(By.cssSelector("#services tr[data-id='" + secret + "']")).isEmpty());
+
+        browser.findElement(By.id("signout")).click();
+        visible(By.id("signin-button"));
+        browser.navigate().refresh();
+        visible(By.id("signin-button"));
+    }
+
     @Test
     void russianLabelsFromTheSwitch() {
-        browser.get(server.api().baseUrl() + "/#/services");
+        signedOut("/#/services");
         new Select(visible(By.id("lang"))).selectByValue("ru");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Войти"));
         new Select(browser.findElement(By.id("lang"))).selectByValue("en");

@@ -53,7 +53,15 @@ public final class ApiClient {
     }
 
     /** A response: status, raw body, and the body parsed as JSON when it is JSON. */
-    public record Response(int status, String body, String contentType) {
+    public record Response(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
+        public Response(int status, String body, String contentType) {
+            this(status, body, contentType, java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true));
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             try {
                 return MAPPER.readTree(body);
@@ -109,7 +117,7 @@ public final class ApiClient {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""));
+                    response.headers().firstValue("Content-Type").orElse(""), response.headers());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {
