@@ -69,7 +69,7 @@ public final class FlotillaServer implements AutoCloseable {
         }
         Vertx vertx = Vertx.vertx();
         LocalCodec.registerAll(vertx.eventBus());
-        ClientCounts clients = new ClientCounts();
+        ClientCounts clients = new ClientCounts(config.http().signInFreeFailures());
         try {
             Optional<String> generated = Optional.empty();
             if (config.driver().equals("opennebula")) {

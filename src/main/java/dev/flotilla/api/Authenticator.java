@@ -57,11 +57,17 @@ final class Authenticator {
      * that changes anything must come with the session's CSRF token in {@value Sessions#CSRF_HEADER}.
      */
     void handle(RoutingContext ctx) {
+        boolean safe = ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD;
+        if (!safe && Sessions.crossSite(ctx.request().headers())) {
+            // Whatever credentials a browser attaches by itself (a cookie, remembered Basic ones).
+            ctx.fail(new OperationException(403, "cross_site", "Requests from pages of other sites are refused",
+                    Map.of()));
+            return;
+        }
         String header = ctx.request().getHeader("Authorization");
         String token = header == null ? Sessions.token(ctx.request().getHeader("Cookie")) : null;
         Future<Identity> who;
         if (token != null) {
-            boolean safe = ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD;
             who = session(token, safe ? null : ctx.request().getHeader(Sessions.CSRF_HEADER), safe);
         } else {
             who = authenticate(header, ctx.request().remoteAddress().hostAddress());

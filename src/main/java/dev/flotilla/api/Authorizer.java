@@ -13,14 +13,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Who may call each route, as OpenNebula's core decides for documents: every route is mounted
  * through here with its {@link Decision}, one check applies them, and {@link #undecided} lists any
- * route mounted around it (the API refuses to start with one). A document the caller may not USE is
+ * route mounted around it (the API refuses to start with one), even on a path that has a decided route. A document the caller may not USE is
  * a 403 in the core's words; an unknown id goes on to the route, which answers 404.
  */
 final class Authorizer {
@@ -53,7 +54,10 @@ final class Authorizer {
     }
 
     private final DocumentAdmin documents;
-    private final Map<String, Decision> decisions = new LinkedHashMap<>();
+    /** The routes mounted here, as objects: another route on the same path is not covered by them. */
+    private final Set<Route> decided = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Prefix routes ("/sim/*") that check everything mounted after them under their prefix. */
+    private final Set<Route> guards = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     Authorizer(DocumentAdmin documents) {
         this.documents = documents;
@@ -61,8 +65,11 @@ final class Authorizer {
 
     /** Mounts {@code handler} behind the check of {@code decision}; a path ending in {@code *} covers its prefix. */
     void mount(Router router, HttpMethod method, String path, Decision decision, Handler<RoutingContext> handler) {
-        decisions.put(key(method, path), decision);
         Route route = method == null ? router.route(path) : router.route(method, path);
+        decided.add(route);
+        if (path.endsWith("*")) {
+            guards.add(route);
+        }
         if (decision.access() != Access.PUBLIC) {
             route.handler(ctx -> check(ctx, decision));
         }
@@ -130,36 +137,34 @@ final class Authorizer {
                 Map.of());
     }
 
-    /** Routes of {@code router} with a path that no decision covers, as "METHOD path". */
+    /**
+     * Routes of {@code router} with a path that were not mounted here nor after a guard of their
+     * prefix (routes run in the router's order), as "METHOD path".
+     */
     List<String> undecided(Router router) {
         List<String> out = new ArrayList<>();
-        for (Route route : router.getRoutes()) {
+        List<Route> routes = router.getRoutes();
+        for (int i = 0; i < routes.size(); i++) {
+            Route route = routes.get(i);
             String path = route.getPath();
-            if (path == null) {
-                continue; // handlers for every request: the input gate, the body, authentication
+            if (path == null || decided.contains(route) || guardedBefore(routes, i, path)) {
+                continue; // path-less routes are the handlers of every request: input gate, body, authentication
             }
-            List<HttpMethod> methods = route.methods() == null || route.methods().isEmpty()
-                    ? java.util.Collections.singletonList(null) : new ArrayList<>(route.methods());
-            for (HttpMethod method : methods) {
-                if (!covered(method, path)) {
-                    out.add((method == null ? "ANY" : method.name()) + " " + path);
-                }
-            }
+            String methods = route.methods() == null || route.methods().isEmpty() ? "ANY"
+                    : route.methods().stream().map(HttpMethod::name).sorted().reduce((a, b) -> a + "," + b).orElse("");
+            out.add(methods + " " + path);
         }
         return out;
     }
 
-    private boolean covered(HttpMethod method, String path) {
-        if (decisions.containsKey(key(method, path)) || decisions.containsKey(key(null, path))) {
-            return true;
+    private boolean guardedBefore(List<Route> routes, int index, String path) {
+        for (int g = 0; g < index; g++) {
+            Route guard = routes.get(g);
+            // Vert.x keeps "/sim/*" as the prefix "/sim/".
+            if (guards.contains(guard) && guard.getPath() != null && path.startsWith(guard.getPath())) {
+                return true;
+            }
         }
-        // A prefix route ("/sim/*", stored by Vert.x as "/sim/") covers everything under it.
-        return decisions.keySet().stream().map(k -> k.substring(k.indexOf(' ') + 1))
-                .filter(p -> p.endsWith("*")).map(p -> p.substring(0, p.length() - 1))
-                .anyMatch(prefix -> path.startsWith(prefix) && decisions.containsKey(key(null, prefix + "*")));
-    }
-
-    private static String key(HttpMethod method, String path) {
-        return (method == null ? "ANY" : method.name()) + " " + path;
+        return false;
     }
 }

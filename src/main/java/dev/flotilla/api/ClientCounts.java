@@ -9,7 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClientCounts {
     final AtomicInteger connections = new AtomicInteger();
-    final SignInThrottle signIns = new SignInThrottle();
+    final SignInThrottle signIns;
+
+    public ClientCounts(int signInFreeFailures) {
+        this.signIns = new SignInThrottle(signInFreeFailures);
+    }
     private final ConcurrentHashMap<Integer, Integer> streams = new ConcurrentHashMap<>();
 
     /** Takes one of the user's {@code max} stream places; false when all are taken. */

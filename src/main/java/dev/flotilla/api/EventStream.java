@@ -51,8 +51,18 @@ final class EventStream {
     private final ClientCounts clients;
     private final FlotillaConfig.HttpLimits limits;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
-    /** Owner and mode of the services whose events pass by; empty for a service that is gone. */
-    private final Map<Integer, Optional<Permissions.Owned>> owners = new HashMap<>();
+    /**
+     * Owner and mode of the services whose events pass by (empty for a service that is gone), for
+     * at most {@link #OWNER_TTL_MILLIS}: a change whose notice was lost (a crash right after its
+     * commit) is seen within that time all the same.
+     */
+    private final Map<Integer, CachedOwner> owners = new HashMap<>();
+    private static final long OWNER_TTL_MILLIS = 30_000;
+    /** Counts owner-change notices: a lookup that overlapped one may have read the old owner. */
+    private long ownerChanges;
+
+    private record CachedOwner(Optional<Permissions.Owned> owner, long at) {
+    }
     /** Live events in arrival order; the head waits while its service's owner is looked up. */
     private final ArrayDeque<JsonObject> arriving = new ArrayDeque<>();
     private boolean lookingUp;
@@ -68,7 +78,10 @@ final class EventStream {
             arriving.add(message.body());
             deliver();
         });
-        vertx.eventBus().<Integer>consumer(Addresses.SERVICE_OWNER_CHANGED, message -> owners.remove(message.body()));
+        vertx.eventBus().<Integer>consumer(Addresses.SERVICE_OWNER_CHANGED, message -> {
+            ownerChanges++;
+            owners.remove(message.body());
+        });
     }
 
     /** Hands the arrived events out in order, each to the subscribers that may USE its service. */
@@ -76,28 +89,38 @@ final class EventStream {
         while (!arriving.isEmpty() && !lookingUp) {
             JsonObject event = arriving.peek();
             int serviceId = event.getInteger("service_id");
-            Optional<Permissions.Owned> owner = owners.get(serviceId);
+            CachedOwner cached = owners.get(serviceId);
+            if (cached != null && System.currentTimeMillis() - cached.at() > OWNER_TTL_MILLIS) {
+                owners.remove(serviceId);
+                cached = null;
+            }
             boolean onlyAdmins = subscribers.stream().allMatch(s -> s.identity.isAdmin());
-            if (owner == null && !onlyAdmins) {
+            if (cached == null && !onlyAdmins) {
                 lookUp(serviceId);
                 return;
             }
             arriving.poll();
+            Optional<Permissions.Owned> owner = cached == null ? Optional.empty() : cached.owner();
             for (Subscriber s : List.copyOf(subscribers)) {
-                s.live(event, owner == null ? Optional.empty() : owner);
+                s.live(event, owner);
             }
         }
     }
 
     private void lookUp(int serviceId) {
         lookingUp = true;
+        long changesBefore = ownerChanges;
         documents.owner(DocumentAdmin.Kind.SERVICE, serviceId).onComplete(found -> {
             lookingUp = false;
             if (owners.size() >= MAX_CACHED_OWNERS) {
                 owners.clear();
             }
+            if (found.succeeded() && ownerChanges != changesBefore) {
+                deliver(); // an owner changed meanwhile: this answer may be the old one, ask again
+                return;
+            }
             if (found.succeeded()) {
-                owners.put(serviceId, found.result());
+                owners.put(serviceId, new CachedOwner(found.result(), System.currentTimeMillis()));
                 deliver();
                 return;
             }
@@ -143,8 +166,10 @@ final class EventStream {
             return;
         }
         String token = header == null ? Sessions.token(handshake.headers().get("Cookie")) : null;
-        if (token != null && !sameOrigin(handshake)) {
-            handshake.reject(403); // another site's page riding on the cookie
+        boolean originOk = token == null ? !Sessions.crossSite(handshake.headers())
+                : handshake.headers().get("Origin") != null && !Sessions.crossSite(handshake.headers());
+        if (!originOk) {
+            handshake.reject(403); // another site's page riding on what the browser attaches by itself
             return;
         }
         (token != null ? auth.session(token, null, true) : auth.authenticate(header, handshake.remoteAddress().hostAddress()))
@@ -185,17 +210,6 @@ final class EventStream {
                     LOG.warn("event replay failed: {}", e.toString());
                     ws.close((short) 1011, "replay failed; reconnect with since=" + since);
                 });
-    }
-
-    /** An {@code Origin} naming the host the request was sent to (browsers always send one on a WebSocket). */
-    private static boolean sameOrigin(ServerWebSocketHandshake handshake) {
-        String origin = handshake.headers().get("Origin");
-        String host = handshake.headers().get("Host");
-        if (origin == null || host == null) {
-            return false;
-        }
-        int scheme = origin.indexOf("://");
-        return scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
     }
 
     private static Map<String, String> queryParams(String query) {

@@ -7,6 +7,7 @@ import dev.flotilla.api.Authorizer.Decision;
 import dev.flotilla.json.Json;
 import dev.flotilla.store.SessionStore;
 import dev.flotilla.web.Http;
+import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -58,6 +59,10 @@ final class Sessions {
 
     /** {@code {"user", "password"}}. */
     private void signIn(RoutingContext ctx) {
+        if (crossSite(ctx.request().headers())) {
+            throw new OperationException(403, "cross_site", "Requests from pages of other sites are refused",
+                    java.util.Map.of());
+        }
         ObjectNode body = Http.bodyObject(ctx);
         String user = text(body, "user");
         String password = text(body, "password");
@@ -72,12 +77,16 @@ final class Sessions {
                         + LIFETIME.toSeconds() + (ctx.request().isSSL() ? "; Secure" : ""));
                 return answer(identity, csrf, expires);
             });
-        }).onSuccess(answer -> Http.json(ctx, 201, answer)).onFailure(ctx::fail);
+        }).onSuccess(answer -> {
+            ctx.response().putHeader("Cache-Control", "no-store");
+            Http.json(ctx, 201, answer);
+        }).onFailure(ctx::fail);
     }
 
     private void whoAmI(RoutingContext ctx) {
         String token = token(ctx.request().getHeader("Cookie"));
         Identity who = ctx.get(Authenticator.IDENTITY);
+        ctx.response().putHeader("Cache-Control", "no-store");
         if (token == null || ctx.request().getHeader("Authorization") != null) {
             // Basic clients have no session; they are told who they are all the same.
             Http.json(ctx, 200, answer(who, null, null));
@@ -114,11 +123,46 @@ final class Sessions {
         return json;
     }
 
+    /** The identity a session was opened with; a stored identity that lacks a field is no identity (never uid 0). */
     static Identity identity(JsonNode json) {
+        for (String field : new String[]{"id", "name", "gid", "gname", "groups"}) {
+            if (json.get(field) == null) {
+                throw new IllegalStateException("a stored session lacks '" + field + "'");
+            }
+        }
         List<Integer> groups = new ArrayList<>();
-        json.path("groups").forEach(g -> groups.add(g.asInt()));
-        return new Identity(json.path("id").asInt(), json.path("name").asText(), json.path("gid").asInt(),
-                json.path("gname").asText(), groups);
+        json.get("groups").forEach(g -> groups.add(g.asInt()));
+        return new Identity(json.get("id").asInt(), json.get("name").asText(), json.get("gid").asInt(),
+                json.get("gname").asText(), groups);
+    }
+
+    /**
+     * A browser's request from a page of another site: {@code Sec-Fetch-Site: cross-site}, or an
+     * {@code Origin} (browsers send one on every WebSocket and every POST) naming another host than the
+     * request was sent to. Clients that are not browsers send neither.
+     */
+    static boolean crossSite(MultiMap headers) {
+        if ("cross-site".equalsIgnoreCase(headers.get("Sec-Fetch-Site"))) {
+            return true;
+        }
+        String origin = headers.get("Origin");
+        if (origin == null) {
+            return false;
+        }
+        String host = headers.get("Host");
+        int scheme = origin.indexOf("://");
+        if (host == null || scheme < 0) {
+            return true; // "null" (a sandboxed page) or nothing to compare with
+        }
+        return !authority(origin.substring(0, scheme), origin.substring(scheme + 3))
+                .equals(authority(origin.substring(0, scheme), host));
+    }
+
+    /** host[:port] in lower case, without the scheme's default port. */
+    private static String authority(String scheme, String hostAndPort) {
+        String a = hostAndPort.toLowerCase(java.util.Locale.ROOT);
+        String defaultPort = scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("wss") ? ":443" : ":80";
+        return a.endsWith(defaultPort) ? a.substring(0, a.length() - defaultPort.length()) : a;
     }
 
     /** The session token in a {@code Cookie} header, if any. */

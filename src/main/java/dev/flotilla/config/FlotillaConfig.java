@@ -68,11 +68,12 @@ public record FlotillaConfig(
      * {@code maxUriLength} bytes of request line, {@code bodyLimit} bytes of body; at most
      * {@code maxSubscribersPerUser} event streams per user; a stream subscriber is dropped (1008)
      * once {@code streamBufferBytes} wait unsent or it has not answered a ping for
-     * {@code streamSlowSeconds} s.
+     * {@code streamSlowSeconds} s; from the {@code signInFreeFailures}th failed sign-in of one user
+     * name (4 times as many from one address) sign-ins are locked out for a while (0 = never).
      */
     public record HttpLimits(int requestTimeout, int idleTimeout, int maxConnections, int maxHeaderSize,
                              int maxUriLength, int bodyLimit, int maxSubscribersPerUser, int streamBufferBytes,
-                             int streamSlowSeconds) {
+                             int streamSlowSeconds, int signInFreeFailures) {
     }
 
     /** Simulated durations of VM transitions, overridable per VM template (SIM_* attributes). */
@@ -106,6 +107,7 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_MAX_SUBSCRIBERS_PER_USER", List.of("http", "max_subscribers_per_user"));
         ENV_KEYS.put("FLOTILLA_STREAM_BUFFER_BYTES", List.of("http", "stream_buffer_bytes"));
         ENV_KEYS.put("FLOTILLA_STREAM_SLOW_SECONDS", List.of("http", "stream_slow_seconds"));
+        ENV_KEYS.put("FLOTILLA_SIGNIN_FREE_FAILURES", List.of("http", "signin_free_failures"));
         ENV_KEYS.put("FLOTILLA_SIM_DEPLOY_SECONDS", List.of("simulator", "deploy_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_TERMINATE_SECONDS", List.of("simulator", "terminate_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));
@@ -134,6 +136,7 @@ public record FlotillaConfig(
         require(http.requestTimeout() > 0 && http.idleTimeout() > 0, "http.request_timeout and http.idle_timeout must be positive");
         require(http.maxConnections() > 0 && http.maxSubscribersPerUser() > 0,
                 "http.max_connections and http.max_subscribers_per_user must be positive");
+        require(http.signInFreeFailures() >= 0, ":http: :signin_free_failures must be >= 0 (0 = no lockout)");
         require(http.maxHeaderSize() >= 1024 && http.maxUriLength() >= 256 && http.bodyLimit() >= 1024,
                 "http.max_header_size, http.max_uri_length and http.body_limit are too small");
         require(http.streamBufferBytes() >= 4096 && http.streamSlowSeconds() > 0,
@@ -195,7 +198,7 @@ public record FlotillaConfig(
                         integer(http, "max_connections"), integer(http, "max_header_size"),
                         integer(http, "max_uri_length"), integer(http, "body_limit"),
                         integer(http, "max_subscribers_per_user"), integer(http, "stream_buffer_bytes"),
-                        integer(http, "stream_slow_seconds")),
+                        integer(http, "stream_slow_seconds"), integer(http, "signin_free_failures")),
                 openNebula(tree),
                 integer(tree, "auth_cache_seconds"),
                 new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),

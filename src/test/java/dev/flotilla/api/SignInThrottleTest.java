@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class SignInThrottleTest {
-    private final SignInThrottle throttle = new SignInThrottle();
+    private final SignInThrottle throttle = new SignInThrottle(5);
 
     @Test
     void fiveFailuresForOneNameLockItOutForLongerEachTime() {
@@ -39,11 +39,32 @@ class SignInThrottleTest {
     @Test
     void oneAddressTryingManyNamesIsLockedOutToo() {
         long now = 9_000_000;
-        for (int i = 0; i < SignInThrottle.FREE_ADDRESS_FAILURES; i++) {
+        for (int i = 0; i < 20; i++) {
             throttle.failed("user" + i, "192.0.2.7", now);
         }
         assertEquals(5, throttle.waitSeconds("someone", "192.0.2.7", now));
         assertEquals(0, throttle.waitSeconds("someone", "192.0.2.8", now));
+    }
+
+    @Test
+    void longLocksAreNotForgottenWhileTheyLast() {
+        long now = 30_000_000;
+        for (int i = 0; i < 10; i++) {
+            throttle.failed("alice", "10.0.0.1", now);
+        }
+        assertEquals(160, throttle.waitSeconds("alice", "10.0.0.2", now));
+        assertEquals(0, throttle.waitSeconds("alice", "10.0.0.2", now + 160_000));
+        throttle.failed("alice", "10.0.0.1", now + 160_000);
+        assertEquals(320, throttle.waitSeconds("alice", "10.0.0.2", now + 160_000), "still counted after the lock");
+    }
+
+    @Test
+    void zeroFreeFailuresNeverLocks() {
+        SignInThrottle off = new SignInThrottle(0);
+        for (int i = 0; i < 100; i++) {
+            off.failed("alice", "10.0.0.1", 1000);
+        }
+        assertEquals(0, off.waitSeconds("alice", "10.0.0.1", 1000));
     }
 
     @Test

@@ -241,6 +241,29 @@ class ManyUsersIT {
     }
 
     @Test
+    void aServicesVmsBelongToItsOwnerAndFollowAChown() {
+        ApiClient alice = USERS.get("alice");
+        int template = alice.post("/service_template", """
+                {"name": "with-vm", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 1}]}
+                """).json().path("DOCUMENT").path("ID").asInt();
+        int id = action(alice, "/service_template/" + template, "instantiate", "{}").json().path("DOCUMENT")
+                .path("ID").asInt();
+        await().atMost(WAIT).until(() -> admin.get("/service/" + id).json().path("DOCUMENT").path("TEMPLATE")
+                .path("BODY").path("state").asInt() == 2);
+        int vm = admin.get("/service/" + id).json().path("DOCUMENT").path("TEMPLATE").path("BODY").path("roles")
+                .get(0).path("nodes").get(0).path("deploy_id").asInt();
+        JsonNode before = admin.get("/sim/vm/" + vm).json().path("VM");
+        assertEquals("alice", before.path("UNAME").asText());
+        assertEquals(devs, before.path("GID").asInt());
+
+        assertEquals(204, action(admin, "/service/" + id, "chown", "{\"owner_id\": " + uid("carol") + ", \"group_id\": "
+                + ops + "}").status());
+        await().atMost(WAIT).until(() -> admin.get("/sim/vm/" + vm).json().path("VM").path("UNAME").asText()
+                .equals("carol"));
+        assertEquals(ops, admin.get("/sim/vm/" + vm).json().path("VM").path("GID").asInt());
+    }
+
+    @Test
     void purgeDoneRemovesOnlyWhatTheCallerMayManage() {
         ApiClient alice = USERS.get("alice");
         int[] mine = alicesDocuments("644");
@@ -287,6 +310,38 @@ class ManyUsersIT {
         assertEquals(200, admin.get("/service").status(), "other users are not locked out");
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
                 .until(() -> admin.as("erin", "erin-pw").get("/service").status() == 200);
+    }
+
+    @Test
+    void browserSessionsNeedTheirCsrfTokenAndPagesOfOtherSitesAreRefused() {
+        ApiClient anonymous = admin.anonymous();
+        ApiClient.Response signIn = anonymous.post("/session", "{\"user\": \"bob\", \"password\": \"bob-pw\"}");
+        assertEquals(201, signIn.status(), signIn.body());
+        String cookie = signIn.header("Set-Cookie");
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        assertEquals("bob", signIn.json().path("user").path("name").asText());
+        String csrf = signIn.json().path("csrf_token").asText();
+        ApiClient browser = anonymous.withHeader("Cookie", cookie.substring(0, cookie.indexOf(';')));
+
+        assertEquals(200, browser.get("/service").status(), "reads need only the cookie");
+        assertEquals(csrf, browser.get("/session").json().path("csrf_token").asText(), "a reloaded page gets it back");
+        String template = "{\"name\": \"b\", \"roles\": [{\"name\": \"r\", \"type\": \"vm\", \"template_id\": 0,"
+                + " \"cardinality\": 0}]}";
+        ApiClient.Response forged = browser.post("/service_template", template);
+        assertEquals(403, forged.status(), "a change without the session's CSRF token: " + forged.body());
+        assertEquals(403, browser.withHeader("X-CSRF-Token", "guess").post("/service_template", template).status());
+        assertEquals(201, browser.withHeader("X-CSRF-Token", csrf).post("/service_template", template).status());
+
+        // Another site's page, with whatever the browser attaches by itself, changes nothing.
+        String host = admin.baseUrl().substring("http://".length());
+        assertEquals(403, admin.withHeader("Origin", "http://evil.example").post("/service_template", template).status());
+        assertEquals(403, admin.withHeader("Sec-Fetch-Site", "cross-site").post("/service_pool/purge_done", "{}").status());
+        assertEquals(201, admin.withHeader("Origin", "http://" + host).post("/service_template", template).status(),
+                "the server's own pages may");
+
+        assertEquals(204, browser.withHeader("X-CSRF-Token", csrf).delete("/session").status());
+        assertEquals(401, browser.get("/service").status(), "signed out: the cookie is worth nothing now");
+        assertEquals(401, anonymous.post("/session", "{\"user\": \"bob\", \"password\": \"nope\"}").status());
     }
 
     /** A socket that keeps every frame it gets. */

@@ -219,6 +219,13 @@ class OpenNebulaIT {
         await().atMost(WAIT).until(() -> state(admin, mine) == 2 && state(alice, hers) == 2);
         assertEquals("oneadmin", liveVms(mine).get("r").get(0).owner());
         assertEquals("alice", liveVms(hers).get("r").get(0).owner(), "her VM is hers");
+        // Permissions are the core's with oned's users too: oneadmin's service is not alice's to see.
+        ApiClient.Response refused = alice.get("/service/" + mine);
+        assertEquals(403, refused.status());
+        assertTrue(refused.body().startsWith("[one.document.info] User ["), refused.body());
+        List<Integer> listed = new ArrayList<>();
+        alice.get("/service").json().path("DOCUMENT_POOL").path("DOCUMENT").forEach(d -> listed.add(d.path("ID").asInt()));
+        assertEquals(List.of(hers), listed, "alice's list holds only what she may use");
         assertTrue(oned.calls().stream().anyMatch(l -> l.contains("one.template.instantiate")
                 && l.contains("\"alice\"")), "the call log shows alice as the effective user");
     }

@@ -30,7 +30,12 @@ public record SimVm(
         ArrayNode diskSnapshots,
         ObjectNode generators,
         long changeSeq,
-        Instant createdAt) {
+        Instant createdAt,
+        Owner owner) {
+
+    /** Who the VM belongs to, as OpenNebula shows it: the service owner's name and the service's group. */
+    public record Owner(String name, int gid) {
+    }
 
     /** The same VM with its timed state recomputed for {@code now}; a forced state stays as it is. */
     public SimVm at(Instant now) {
@@ -63,13 +68,13 @@ public record SimVm(
         return new SimVm(id, requestKey, name, templateId, serviceId, roleName, running.state, running.lcmState,
                 running.ready, running.phase, deploySeconds, terminateSeconds, readySeconds, running.phaseStartedAt,
                 null, terminateHard, failStep, userTemplate, reboots + 1, snapshots, diskSnapshots, generators,
-                changeSeq, createdAt);
+                changeSeq, createdAt, owner);
     }
 
     private SimVm with(SimClock.Phase newPhase, Instant started, int newState, int newLcm, boolean newReady,
                        Instant next, boolean hard) {
         return new SimVm(id, requestKey, name, templateId, serviceId, roleName, newState, newLcm, newReady, newPhase,
                 deploySeconds, terminateSeconds, readySeconds, started, next, hard, failStep, userTemplate, reboots,
-                snapshots, diskSnapshots, generators, changeSeq, createdAt);
+                snapshots, diskSnapshots, generators, changeSeq, createdAt, owner);
     }
 }

@@ -162,7 +162,8 @@ public final class SimVmActions {
         return new SimVm(vm.id(), vm.requestKey(), vm.name(), vm.templateId(), vm.serviceId(), vm.roleName(),
                 vm.state(), vm.lcmState(), vm.ready(), vm.phase(), vm.deploySeconds(), vm.terminateSeconds(),
                 vm.readySeconds(), vm.phaseStartedAt(), vm.nextChangeAt(), vm.terminateHard(), vm.failStep(),
-                vm.userTemplate(), vm.reboots(), snapshots, disks, vm.generators(), vm.changeSeq(), vm.createdAt());
+                vm.userTemplate(), vm.reboots(), snapshots, disks, vm.generators(), vm.changeSeq(), vm.createdAt(),
+                vm.owner());
     }
 
     /** For display: the snapshots as OpenNebula lists them. */

@@ -181,6 +181,8 @@ public final class SimulatorApi {
         node.put("LCM_STATE", Integer.toString(vm.lcmState()));
         node.put("STATE_NAME", VmStates.stateName(vm.state()));
         node.put("TEMPLATE_ID", Integer.toString(vm.templateId()));
+        node.put("UNAME", vm.owner().name());
+        node.put("GID", Integer.toString(vm.owner().gid()));
         node.put("REQUEST_KEY", vm.requestKey());
         ObjectNode user = vm.userTemplate().deepCopy();
         if (vm.ready()) {

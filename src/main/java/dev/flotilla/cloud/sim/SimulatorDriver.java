@@ -66,6 +66,11 @@ public final class SimulatorDriver implements CloudDriver {
         return outage.guard(() -> create(requests));
     }
 
+    @Override
+    public Future<Void> chown(List<Integer> vmIds, int uid, int gid) {
+        return outage.guard(() -> store.chown(vmIds, uid, gid));
+    }
+
     private Future<List<Instantiated>> create(List<VmRequest> requests) {
         List<Integer> templateIds = requests.stream().map(VmRequest::templateId).distinct().toList();
         return Future.all(templateIds.stream().map(this::template).toList()).compose(found -> {
@@ -114,7 +119,8 @@ public final class SimulatorDriver implements CloudDriver {
                 seconds(attributes, "SIM_TERMINATE_SECONDS", defaults.terminateSeconds()),
                 seconds(attributes, "SIM_READY_SECONDS", defaults.readySeconds()),
                 now, null, false, failStep(attributes, request.requestKey()), userTemplate, 0,
-                Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode(), SimMetrics.generators(attributes), 0, now);
+                Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode(), SimMetrics.generators(attributes), 0, now,
+                new SimVm.Owner(request.ownerName(), request.ownerGid()));
         return vm.at(now);
     }
 

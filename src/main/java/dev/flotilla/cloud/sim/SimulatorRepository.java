@@ -26,16 +26,23 @@ public final class SimulatorRepository {
             id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
             deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at, terminate_hard,
             fail_step, user_template::text AS user_template, reboots, snapshots::text AS snapshots,
-            disk_snapshots::text AS disk_snapshots, generators::text AS generators, change_seq, created_at
+            disk_snapshots::text AS disk_snapshots, generators::text AS generators, change_seq, created_at,
+            owner_name, owner_gid
             """;
     private static final String INSERT_VM = """
             INSERT INTO sim_vms (request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
                                  deploy_seconds, terminate_seconds, ready_seconds, phase_started_at, next_change_at,
-                                 user_template, fail_step, generators)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16, $17::text::jsonb)
+                                 user_template, fail_step, generators, owner_name, owner_gid)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16, $17::text::jsonb,
+                    $18, $19)
             ON CONFLICT (request_key) DO NOTHING
             RETURNING %s
             """.formatted(VM_COLUMNS);
+    private static final String CHOWN = """
+            UPDATE sim_vms SET owner_name = COALESCE((SELECT name FROM users WHERE id = $2), owner_name),
+                   owner_gid = CASE WHEN $3 < 0 THEN owner_gid ELSE $3 END, change_seq = nextval('sim_vm_change_seq')
+            WHERE id = ANY($1)
+            """;
     private static final String FIND_BY_KEY = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = $1";
     private static final String FIND_BY_KEYS = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE request_key = ANY($1)";
     private static final String FIND_BY_IDS = "SELECT " + VM_COLUMNS + " FROM sim_vms WHERE id = ANY($1)";
@@ -85,6 +92,11 @@ public final class SimulatorRepository {
         });
     }
 
+    /** A service chown: its VMs get the new owner (by id; -1 keeps) and group (-1 keeps). */
+    public Future<Void> chown(List<Integer> vmIds, int uid, int gid) {
+        return pool.preparedQuery(CHOWN).execute(Tuple.of(vmIds.toArray(new Integer[0]), uid, gid)).mapEmpty();
+    }
+
     public Future<SimTemplate> createTemplate(String name, ObjectNode attributes) {
         return pool.preparedQuery(INSERT_TEMPLATE).execute(Tuple.of(name, Json.write(attributes)))
                 .map(rows -> new SimTemplate(rows.iterator().next().getInteger("id"), name, attributes));
@@ -104,7 +116,8 @@ public final class SimulatorRepository {
                 .addOffsetDateTime(Sql.utc(vm.phaseStartedAt()))
                 .addOffsetDateTime(Sql.utc(vm.nextChangeAt()))
                 .addString(Json.write(vm.userTemplate())).addString(failName(vm.failStep()))
-                .addString(Json.write(vm.generators()))).toList();
+                .addString(Json.write(vm.generators()))
+                .addString(vm.owner().name()).addInteger(vm.owner().gid())).toList();
         return pool.withTransaction(conn -> conn.preparedQuery(INSERT_VM).executeBatch(rows)).compose(result -> {
             Map<String, SimVm> byKey = new HashMap<>();
             RowSet<Row> rs = result;
@@ -219,7 +232,8 @@ public final class SimulatorRepository {
                 Json.parseObject(r.getString("user_template")), r.getInteger("reboots"),
                 (ArrayNode) Json.parse(r.getString("snapshots")), (ArrayNode) Json.parse(r.getString("disk_snapshots")),
                 Json.parseObject(r.getString("generators")),
-                r.getLong("change_seq"), r.getOffsetDateTime("created_at").toInstant());
+                r.getLong("change_seq"), r.getOffsetDateTime("created_at").toInstant(),
+                new SimVm.Owner(r.getString("owner_name"), r.getInteger("owner_gid")));
     }
 
     private static SimTemplate templateFromRow(Row r) {
