@@ -101,9 +101,21 @@ final class EventStream {
             }
             arriving.poll();
             Optional<Permissions.Owned> owner = cached == null ? Optional.empty() : cached.owner();
-            for (Subscriber s : List.copyOf(subscribers)) {
-                s.live(event, owner);
-            }
+            fanOut(event, owner);
+        }
+    }
+
+    /** One encoding of the frame for every subscriber (a thousand sockets, one JSON text). */
+    private void fanOut(JsonObject event, Optional<Permissions.Owned> owner) {
+        Frame frame = new Frame(event.getLong("seq"), event.getInteger("service_id"), event.encode());
+        for (Subscriber s : List.copyOf(subscribers)) {
+            s.live(frame, owner);
+        }
+    }
+
+    private record Frame(long seq, int serviceId, String text) {
+        static Frame of(EventRecord e) {
+            return new Frame(e.seq(), e.serviceId(), EventFrames.of(e).encode());
         }
     }
 
@@ -126,10 +138,7 @@ final class EventStream {
             }
             // The database did not answer: this one event goes to admins only, the next asks again.
             LOG.warn("could not read the owner of service {}: {}", serviceId, found.cause().toString());
-            JsonObject event = arriving.poll();
-            for (Subscriber s : List.copyOf(subscribers)) {
-                s.live(event, Optional.empty());
-            }
+            fanOut(arriving.poll(), Optional.empty());
             deliver();
         });
     }
@@ -231,7 +240,7 @@ final class EventStream {
         private final Identity identity;
         private final Set<Integer> filter;
         /** Live events that arrive while the replay is read; sent after it, minus what it already sent. */
-        private List<JsonObject> pending = new ArrayList<>();
+        private List<Frame> pending = new ArrayList<>();
         private final Set<Long> replayed = new HashSet<>();
         private boolean closed;
         /** When the unanswered ping was sent (0 = none): a client that does not read cannot answer. */
@@ -243,8 +252,8 @@ final class EventStream {
             this.filter = filter;
         }
 
-        void live(JsonObject event, Optional<Permissions.Owned> owner) {
-            if (!filter.isEmpty() && !filter.contains(event.getInteger("service_id"))) {
+        void live(Frame event, Optional<Permissions.Owned> owner) {
+            if (!filter.isEmpty() && !filter.contains(event.serviceId())) {
                 return;
             }
             if (!identity.isAdmin()
@@ -253,7 +262,7 @@ final class EventStream {
             }
             if (pending != null) {
                 pending.add(event);
-            } else if (!replayed.contains(event.getLong("seq"))) {
+            } else if (!replayed.contains(event.seq())) {
                 send(event);
             }
         }
@@ -262,14 +271,14 @@ final class EventStream {
         void goLive(List<EventRecord> replay) {
             for (EventRecord e : replay) {
                 replayed.add(e.seq());
-                send(EventFrames.of(e));
+                send(Frame.of(e));
             }
-            List<JsonObject> buffered = pending;
+            List<Frame> buffered = pending;
             pending = null;
-            buffered.stream().filter(event -> !replayed.contains(event.getLong("seq"))).forEach(this::send);
+            buffered.stream().filter(event -> !replayed.contains(event.seq())).forEach(this::send);
         }
 
-        private void send(JsonObject event) {
+        private void send(Frame event) {
             if (closed) {
                 return;
             }
@@ -277,7 +286,7 @@ final class EventStream {
                 drop(limits.streamBufferBytes() + " bytes of events wait unsent");
                 return;
             }
-            ws.writeTextMessage(event.encode());
+            ws.writeTextMessage(event.text());
         }
 
         void ping() {

@@ -80,7 +80,7 @@ final class ServiceRoutes {
         int limit = pageSize == null ? Integer.MAX_VALUE : pageSize;
         long offset = pageSize == null || page == null ? 0 : (page - 1L) * pageSize;
         Identity who = ctx.get(Authenticator.IDENTITY);
-        services.list(who.caller(), state, limit, offset).onSuccess(all -> Http.json(ctx, 200, documents.servicePool(all)))
+        services.list(who.caller(), state, limit, offset).onSuccess(all -> Http.document(ctx, documents.servicePool(all)))
                 .onFailure(ctx::fail);
     }
 
@@ -99,7 +99,7 @@ final class ServiceRoutes {
     }
 
     private void show(RoutingContext ctx) {
-        find(Http.id(ctx, "id")).onSuccess(s -> Http.json(ctx, 200, documents.service(s))).onFailure(ctx::fail);
+        find(Http.id(ctx, "id")).onSuccess(s -> Http.document(ctx, documents.service(s))).onFailure(ctx::fail);
     }
 
     private void delete(RoutingContext ctx) {

@@ -51,11 +51,11 @@ final class TemplateRoutes {
     /** The templates the caller may USE (OneFlow's pool filter -2). */
     private void list(RoutingContext ctx) {
         Identity who = ctx.get(Authenticator.IDENTITY);
-        templates.list(who.caller()).onSuccess(all -> Http.json(ctx, 200, documents.templatePool(all))).onFailure(ctx::fail);
+        templates.list(who.caller()).onSuccess(all -> Http.document(ctx, documents.templatePool(all))).onFailure(ctx::fail);
     }
 
     private void show(RoutingContext ctx) {
-        find(Http.id(ctx, "id")).onSuccess(t -> Http.json(ctx, 200, documents.template(t))).onFailure(ctx::fail);
+        find(Http.id(ctx, "id")).onSuccess(t -> Http.document(ctx, documents.template(t))).onFailure(ctx::fail);
     }
 
     /** Validated before anything is stored; the server adds {@code registration_time}. */

@@ -22,11 +22,14 @@ import java.util.Map;
 /** What the autoscaler reads and writes: roles with policies, their bookkeeping, and its evaluations. */
 public final class AutoscalerStore {
     /** A role's stored policy bookkeeping, as JSON (the service document shows it too). */
+    /** One policy's counters row {@code pc} as JSON (the service documents aggregate it too). */
+    static final String COUNTER_OBJECT = """
+            json_build_object('policy', pc.policy, 'position', pc.position, 'fingerprint', pc.fingerprint,
+                'counters', pc.counters, 'version', pc.version)""";
     public static final String COUNTERS_JSON = """
-            COALESCE((SELECT json_agg(json_build_object('policy', pc.policy, 'position', pc.position,
-                'fingerprint', pc.fingerprint, 'counters', pc.counters, 'version', pc.version))
+            COALESCE((SELECT json_agg(%s)
               FROM policy_counters pc WHERE pc.service_id = r.service_id AND pc.role_name = r.name), '[]'::json)::text
-            """;
+            """.formatted(COUNTER_OBJECT);
 
     /** Only roles that have something to evaluate, so a pass costs what the policies cost, not all VMs. */
     private static final String CANDIDATES = """

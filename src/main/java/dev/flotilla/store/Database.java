@@ -82,11 +82,18 @@ public final class Database {
         }
     }
 
-    /** A pool bound to the calling verticle's context; the verticle closes it when it stops. */
+    /**
+     * A pool bound to the calling verticle's context; the verticle closes it when it stops. Every
+     * statement of ours is a constant string, so each connection prepares it once: parsing and
+     * planning the document queries cost more than running them.
+     */
     public Pool pool(Vertx vertx, int maxSize) {
         return PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(maxSize))
-                .connectingTo(new PgConnectOptions(options).setPipeliningLimit(256))
+                .connectingTo(new PgConnectOptions(options).setPipeliningLimit(256)
+                        .setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(512)
+                        // The document queries are longer than the default 2048-character limit.
+                        .setPreparedStatementCacheSqlLimit(65_536))
                 .using(vertx)
                 .build();
     }

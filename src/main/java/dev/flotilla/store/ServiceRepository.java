@@ -29,49 +29,63 @@ import java.util.Set;
  * the VMs' observed states and driver outcomes through {@link VmObservations}.
  */
 public final class ServiceRepository {
-    private static final String VMS_JSON = """
-            COALESCE((SELECT json_agg(json_build_object(
+    /** One VM row {@code v} as the engine reads it back: every intent stored with it. */
+    private static final String VM_OBJECT = """
+            json_build_object(
                 'row_id', v.id, 'vm_number', v.vm_number, 'name', v.name, 'request_key', v.request_key,
                 'vm_id', v.vm_id, 'state', v.state, 'lcm_state', v.lcm_state, 'ready', v.ready,
                 'create_error', v.create_error, 'terminate_requested', v.terminate_requested,
                 'terminate_sent', v.terminate_sent, 'terminate_error', v.terminate_error, 'retired', v.retired,
                 'release_requested', v.release_requested, 'release_sent', v.release_sent,
                 'resume_requested', v.resume_requested, 'resume_sent', v.resume_sent,
-                'terminate_hard', v.terminate_hard, 'hold', v.hold, 'has_run', v.has_run)
-                ORDER BY v.vm_number, v.id)
-              FROM vms v WHERE v.service_id = r.service_id AND v.role_name = r.name AND NOT v.gone), '[]'::json)
-            """;
+                'terminate_hard', v.terminate_hard, 'hold', v.hold, 'has_run', v.has_run)""";
 
-    private static final String ROLES_JSON = """
-            COALESCE((SELECT json_agg(json_build_object(
-                'name', r.name, 'state', r.state, 'cardinality', r.cardinality, 'template_id', r.template_id,
-                'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'removing', r.removing,
-                'counters', %s::json, 'vms', %s)
-                ORDER BY r.position)
-              FROM roles r WHERE r.service_id = s.id), '[]'::json)::text AS roles
-            """.formatted(AutoscalerStore.COUNTERS_JSON, VMS_JSON);
-
+    /** A service's last 50 log events (VM state observations are not part of the log). */
     private static final String LOG_JSON = """
             COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'at', extract(epoch FROM e.at),
                 'kind', e.kind, 'severity', e.severity, 'message', e.message) ORDER BY e.seq)
               FROM (SELECT * FROM service_events WHERE service_id = s.id AND kind <> 'vm_state'
-                    ORDER BY seq DESC LIMIT 50) e),
-              '[]'::json)::text AS log
-            """;
+                    ORDER BY seq DESC LIMIT 50) e), '[]'::json)::text""";
 
-    private static final String SELECT_SERVICE = """
-            SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
-                   s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, s.force_delete,
-                   s.hold_released, %s, %s
-            FROM services s JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
-            """;
+    /**
+     * Services with their roles (each with its live VMs and policy counters) and, {@code withLog},
+     * their last 50 log events, for the ids the {@code page} query selects. Roles, VMs and counters
+     * are aggregated set-wise, once (materialized: a generic plan that guesses one row must not
+     * re-run them per service), so a page of N services costs a few scans rather than N times seven
+     * correlated subqueries; the log is one index scan per service.
+     */
+    private static String documents(String page, boolean withLog) {
+        return """
+                WITH page AS MATERIALIZED (%s),
+                vm AS MATERIALIZED (SELECT v.service_id, v.role_name, json_agg(%s ORDER BY v.vm_number, v.id) AS vms
+                       FROM vms v JOIN page p ON p.id = v.service_id WHERE NOT v.gone GROUP BY 1, 2),
+                pc AS MATERIALIZED (SELECT pc.service_id, pc.role_name, json_agg(%s) AS counters
+                       FROM policy_counters pc JOIN page p ON p.id = pc.service_id GROUP BY 1, 2),
+                rl AS MATERIALIZED (SELECT r.service_id, json_agg(json_build_object(
+                           'name', r.name, 'state', r.state, 'cardinality', r.cardinality, 'template_id', r.template_id,
+                           'parents', r.parents, 'last_vmname', r.last_vmname, 'body', r.body, 'removing', r.removing,
+                           'counters', COALESCE(pc.counters, '[]'::json), 'vms', COALESCE(vm.vms, '[]'::json))
+                           ORDER BY r.position) AS roles
+                       FROM roles r JOIN page p ON p.id = r.service_id
+                       LEFT JOIN vm ON vm.service_id = r.service_id AND vm.role_name = r.name
+                       LEFT JOIN pc ON pc.service_id = r.service_id AND pc.role_name = r.name
+                       GROUP BY r.service_id)
+                SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
+                       s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, s.force_delete,
+                       s.hold_released, COALESCE(rl.roles, '[]'::json)::text AS roles, %s AS log
+                FROM services s JOIN page ON page.id = s.id JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
+                LEFT JOIN rl ON rl.service_id = s.id
+                ORDER BY s.id
+                """.formatted(page, VM_OBJECT, AutoscalerStore.COUNTER_OBJECT, withLog ? LOG_JSON : "'[]'");
+    }
 
-    private static final String FIND_WITH_LOG = SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON) + " WHERE s.id = $1";
-    private static final String FIND_SNAPSHOT = SELECT_SERVICE.formatted(ROLES_JSON, "'[]' AS log") + " WHERE s.id = $1";
+    private static final String ONE = "SELECT $1::int AS id";
+    private static final String FIND_WITH_LOG = documents(ONE, true);
+    private static final String FIND_SNAPSHOT = documents(ONE, false);
     /** The page of ids is chosen first, so the JSON is built only for the rows returned. */
-    private static final String LIST = "WITH page AS (SELECT id FROM services v WHERE ($1::smallint IS NULL OR state = $1)"
-            + " AND " + DocumentAdmin.permitted(Permissions.Right.USE, "v", 4, 5) + " ORDER BY id LIMIT $2 OFFSET $3) " + SELECT_SERVICE.formatted(ROLES_JSON, LOG_JSON)
-            + " JOIN page ON page.id = s.id ORDER BY s.id";
+    private static final String LIST = documents("SELECT id FROM services v WHERE ($1::smallint IS NULL OR state = $1)"
+            + " AND " + DocumentAdmin.permitted(Permissions.Right.USE, "v", 4, 5) + " ORDER BY id LIMIT $2 OFFSET $3",
+            true);
 
     private static final String NEXT_SERVICE_ID = "SELECT nextval('services_id_seq') AS id";
     private static final String INSERT_SERVICE = """

@@ -26,6 +26,34 @@ public final class Http {
         write(ctx, status, JSON, Json.write(body));
     }
 
+    /**
+     * A document read: with an {@code ETag} of its bytes, so a client that has them already gets
+     * {@code 304 Not Modified} and no body (a poller of a large service list saves the transfer and
+     * its own parsing). {@code no-cache}: always asked again, never assumed fresh.
+     */
+    public static void document(RoutingContext ctx, JsonNode body) {
+        byte[] bytes = Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String etag = "\"" + etag(bytes) + "\"";
+        ctx.response().putHeader("ETag", etag).putHeader("Cache-Control", "no-cache");
+        String asked = ctx.request().getHeader("If-None-Match");
+        if (asked != null && java.util.Arrays.stream(asked.split(",")).map(String::trim)
+                .anyMatch(tag -> tag.equals(etag) || tag.equals("W/" + etag) || tag.equals("*"))) {
+            ctx.response().setStatusCode(304).end();
+            return;
+        }
+        ctx.response().setStatusCode(200).putHeader("Content-Type", JSON)
+                .end(io.vertx.core.buffer.Buffer.buffer(bytes));
+    }
+
+    private static String etag(byte[] bytes) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void noContent(RoutingContext ctx) {
         write(ctx, 204, null, null);
     }

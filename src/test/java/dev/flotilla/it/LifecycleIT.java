@@ -16,6 +16,8 @@ import java.util.List;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The whole life of a service over real HTTP, real PostgreSQL and the simulator. */
@@ -147,6 +149,29 @@ class LifecycleIT {
         assertFalse(body.get("roles").get(0).get("on_hold").asBoolean());
         JsonNode pool = api.get("/service").json().path("DOCUMENT_POOL").path("DOCUMENT");
         assertTrue(pool.isArray() && pool.size() >= 1);
+    }
+
+    @Test
+    void documentsCarryAnETagAndAnUnchangedOneIsNotSentAgain() {
+        int template = server.createTemplate("""
+                {"name": "etag", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 0}]}
+                """);
+        int id = server.instantiate(template, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.state(id) == 2);
+        for (String path : List.of("/service/" + id, "/service", "/service_template/" + template, "/service_template")) {
+            ApiClient.Response first = api.get(path);
+            String etag = first.header("ETag");
+            assertNotNull(etag, path);
+            ApiClient.Response again = api.withHeader("If-None-Match", etag).get(path);
+            assertEquals(304, again.status(), path);
+            assertEquals("", again.body(), "no body for what the client holds: " + path);
+        }
+        String etag = api.get("/service/" + id).header("ETag");
+        api.post("/service/" + id + "/action", "{\"action\": {\"perform\": \"rename\", \"params\": {\"name\": \"renamed\"}}}");
+        ApiClient.Response changed = api.withHeader("If-None-Match", etag).get("/service/" + id);
+        assertEquals(200, changed.status(), "a changed document is sent whole");
+        assertNotEquals(etag, changed.header("ETag"));
+        assertEquals("renamed", changed.json().path("DOCUMENT").path("NAME").asText());
     }
 
     @Test
