@@ -4,9 +4,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 password="bench-$$"
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 (cd "$root" && mvn -q -B -DskipTests package)
+# Through the product's launcher, so the heap and GC settings measured are the ones shipped.
 FLOTILLA_DB_URL="postgresql://postgres@127.0.0.1:5432/$db" FLOTILLA_PORT="$port" \
 FLOTILLA_ADMIN_PASSWORD="$password" FLOTILLA_SIM_DEPLOY_SECONDS=0 FLOTILLA_SIM_TERMINATE_SECONDS=0 \
-  java ${FLOTILLA_JAVA_OPTS:-} -jar "$root/target/flotilla.jar" > "$root/target/$db-server.log" 2>&1 &
+  "$root/bin/oneflow-server" > "$root/target/$db-server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
