@@ -44,6 +44,7 @@ final class EventStream {
     private static final int MAX_FILTER_IDS = 1000;
 
     private static final int MAX_CACHED_OWNERS = 10_000;
+    private static final long SEAM_MILLIS = 60_000;
 
     private final Vertx vertx;
     private final EventLog eventLog;
@@ -276,6 +277,12 @@ final class EventStream {
             List<Frame> buffered = pending;
             pending = null;
             buffered.stream().filter(event -> !replayed.contains(event.seq())).forEach(this::send);
+            if (!replayed.isEmpty()) {
+                // Only an event committed before the replay's read and published after it can come
+                // twice, and it is published right after its commit: the seam needs no long memory
+                // (a replay holds up to 10,000 numbers, per socket).
+                vertx.setTimer(SEAM_MILLIS, t -> replayed.clear());
+            }
         }
 
         private void send(Frame event) {
