@@ -11,9 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +29,6 @@ import static org.awaitility.Awaitility.await;
  */
 public final class FakeOned implements AutoCloseable {
     public static final String SERVER_PASSWORD = "serveradmin-pass";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final int port;
     private final int zmqPort;
@@ -152,12 +148,26 @@ public final class FakeOned implements AutoCloseable {
         }
         xml.append("</params></methodCall>");
         try {
-            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(xmlrpc()))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "text/xml")
-                    .POST(HttpRequest.BodyPublishers.ofString(xml.toString())).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            // One connection per call, closed after it: the fake answers HTTP/1.0 without keep-alive,
+            // and java.net.http's pool would now and then send a call on a connection it had closed.
+            java.net.HttpURLConnection http = (java.net.HttpURLConnection) URI.create(xmlrpc()).toURL().openConnection();
+            http.setConnectTimeout(10_000);
+            http.setReadTimeout(10_000);
+            http.setDoOutput(true);
+            http.setRequestMethod("POST");
+            http.setRequestProperty("Content-Type", "text/xml");
+            http.setRequestProperty("Connection", "close");
+            try (var body = http.getOutputStream()) {
+                body.write(xml.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            byte[] answer;
+            try (var in = http.getInputStream()) {
+                answer = in.readAllBytes();
+            } finally {
+                http.disconnect();
+            }
             Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                    .parse(new ByteArrayInputStream(r.body()));
+                    .parse(new ByteArrayInputStream(answer));
             List<Object> out = new ArrayList<>();
             NodeList values = doc.getElementsByTagName("value");
             for (int i = 0; i < values.getLength(); i++) {
@@ -176,9 +186,6 @@ public final class FakeOned implements AutoCloseable {
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         } catch (Exception e) {
             throw new IllegalStateException(method + ": " + e, e);
         }
