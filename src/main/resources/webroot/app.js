@@ -11,7 +11,11 @@ const I18N = {
     role: 'Role', cardinality: 'Cardinality', action: 'Action', number: 'Number', period: 'Period', args: 'Arguments',
     run: 'Run', scale: 'Scale', force: 'Force', vms: 'VMs', userInputs: 'User inputs', strategy: 'Strategy',
     back: 'Back', time: 'Time', message: 'Message', runOnSelected: 'Run on selected VMs', selectVms: 'Select VMs first', notAllowed: 'You may not manage this service',
-    template: 'Template', body: 'Contents',
+    template: 'Template', body: 'Contents', chooseAction: '— choose an action —', chooseActionFirst: 'Choose an action first',
+    confirmDelete: 'Delete service {0}? Its VMs are terminated.', confirmRecoverDelete: 'Recover - delete service {0}? It is removed with its VMs.',
+    confirmPurge: 'Remove every DONE service and its history?', confirmAction: 'Run {0} on role {1} of service {2}?',
+    confirmVmAction: 'Run {0} on VMs {1}?', notFound: 'Service {0} does not exist (or you may not see it).',
+    templateNotFound: 'Template {0} does not exist (or you may not see it).', dismiss: 'Dismiss',
   },
   ru: {
     templates: 'Шаблоны — Сервисы', services: 'Экземпляры ВМ — Сервисы', signIn: 'Войти', signOut: 'Выйти',
@@ -23,7 +27,11 @@ const I18N = {
     number: 'Номер', period: 'Период', args: 'Аргументы', run: 'Выполнить', scale: 'Масштабировать', force: 'Принудительно',
     vms: 'ВМ', userInputs: 'Пользовательские входные данные', strategy: 'Стратегия', back: 'Назад', time: 'Время',
     message: 'Сообщение', runOnSelected: 'Выполнить для выбранных ВМ', selectVms: 'Сначала выберите ВМ', notAllowed: 'У вас нет права управлять этим сервисом',
-    template: 'Шаблон', body: 'Содержимое',
+    template: 'Шаблон', body: 'Содержимое', chooseAction: '— выберите действие —', chooseActionFirst: 'Сначала выберите действие',
+    confirmDelete: 'Удалить сервис {0}? Его ВМ будут уничтожены.', confirmRecoverDelete: 'Восстановить - удалить сервис {0}? Он будет удалён вместе с ВМ.',
+    confirmPurge: 'Удалить все завершённые сервисы и их историю?', confirmAction: 'Выполнить {0} для роли {1} сервиса {2}?',
+    confirmVmAction: 'Выполнить {0} для ВМ {1}?', notFound: 'Сервис {0} не существует (или недоступен вам).',
+    templateNotFound: 'Шаблон {0} не существует (или недоступен вам).', dismiss: 'Закрыть',
   },
 };
 const STATES = ['PENDING', 'DEPLOYING', 'RUNNING', 'UNDEPLOYING', 'WARNING', 'DONE', 'FAILED_UNDEPLOYING',
@@ -48,10 +56,21 @@ const el = (html) => { const tpl = document.createElement('template'); tpl.inner
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const time = (epoch) => epoch ? new Date(epoch * 1000).toLocaleString() : '-';
 
+/** An error stays on screen until the user dismisses it (or the next one replaces it). */
 function showError(message) {
   const box = document.getElementById('error');
-  box.textContent = message;
+  box.replaceChildren(document.createTextNode(message));
+  if (message) {
+    const close = el(`<button id="dismiss" aria-label="${t('dismiss')}">×</button>`);
+    close.addEventListener('click', () => showError(''));
+    box.appendChild(close);
+  }
   box.hidden = !message;
+}
+
+/** A question naming what is about to be destroyed or changed: fill {0}, {1}, ... */
+function confirmed(key, ...args) {
+  return window.confirm(args.reduce((text, a, i) => text.replace('{' + i + '}', a), t(key)));
 }
 
 /** Every server error is shown, with the server's own message; a lost session goes back to sign-in. */
@@ -66,9 +85,10 @@ async function api(method, path, body) {
     let message = response.status + ' ' + response.statusText;
     try { const j = await response.json(); message = j.error ? j.error.message : message; } catch (e) { /* plain */ }
     showError(message);
-    throw new Error(message);
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
   }
-  showError('');
   return response.status === 204 ? null : response.json();
 }
 
@@ -100,8 +120,10 @@ function signInView() {
     try {
       session = await api('POST', '/session', { user: form.user.value, password: form.password.value });
       form.password.value = '';
+      showError('');
       connectStream();
-      if (location.hash === '#/services') route(); else location.hash = '#/services';
+      route(); // the page asked for before signing in, if any
+
     } catch (err) { session = null; }
   });
   const view = document.getElementById('view');
@@ -125,7 +147,13 @@ async function templatesView(mine) {
 
 /** A template page: its information and contents, and the instantiate form. */
 async function templateView(id, mine) {
-  const doc = (await api('GET', '/service_template/' + id)).DOCUMENT;
+  let doc;
+  try {
+    doc = (await api('GET', '/service_template/' + id)).DOCUMENT;
+  } catch (e) {
+    if (e.status === 404 || e.status === 403 || e.status === 400) { notFoundView(mine, 'templateNotFound', id); return; }
+    throw e;
+  }
   const page = el(`<section id="template" data-id="${doc.ID}"><h2>${t('template')} ${esc(doc.NAME)}</h2>
     <table><tr><th>${t('id')}</th><td>${doc.ID}</td></tr><tr><th>${t('owner')}</th><td>${esc(doc.UNAME)}</td></tr>
     <tr><th>${t('registered')}</th><td>${time(doc.TEMPLATE.BODY.registration_time)}</td></tr></table>
@@ -181,7 +209,10 @@ async function servicesView(mine) {
   const refresh = el(`<button id="refresh">${t('refresh')}</button>`);
   refresh.addEventListener('click', route);
   const purge = el(`<button id="purge">${t('purgeDone')}</button>`);
-  purge.addEventListener('click', async () => { await api('POST', '/service_pool/purge_done'); route(); });
+  purge.addEventListener('click', async () => {
+    if (!confirmed('confirmPurge')) return;
+    try { await api('POST', '/service_pool/purge_done'); route(); } catch (e) { /* shown */ }
+  });
   draw(mine, el(`<h2>${t('services')}</h2>`), refresh, purge, table);
 }
 
@@ -194,8 +225,21 @@ function serviceRow(d) {
 }
 
 let currentTab = 'info';
+/** An id that is not there (or not the user's to see) gets its own page, not the previous one. */
+function notFoundView(mine, key, id) {
+  showError('');
+  draw(mine, el(`<section id="not-found"><h2>${esc(t(key).replace('{0}', id))}</h2>
+    <a href="#/services">${t('services')}</a></section>`));
+}
+
 async function serviceView(id, mine) {
-  const doc = (await api('GET', '/service/' + id)).DOCUMENT;
+  let doc;
+  try {
+    doc = (await api('GET', '/service/' + id)).DOCUMENT;
+  } catch (e) {
+    if (e.status === 404 || e.status === 403 || e.status === 400) { notFoundView(mine, 'notFound', id); return; }
+    throw e;
+  }
   const body = doc.TEMPLATE.BODY;
   const page = el(`<section id="service" data-id="${doc.ID}"><h2>${esc(doc.NAME)}
     <span class="state" id="service-state" data-state="${STATES[body.state]}">${stateName(body.state)}</span></h2>
@@ -203,11 +247,16 @@ async function serviceView(id, mine) {
     <button id="recover-delete">${t('recoverDelete')}</button></div>
     <div class="tabs"><button data-tab="info">${t('info')}</button><button data-tab="roles">${t('roles')}</button>
     <button data-tab="log">${t('log')}</button></div><div id="tab"></div></section>`);
-  page.querySelector('#delete').addEventListener('click', () => act(() => api('DELETE', '/service/' + id)));
+  page.querySelector('#delete').addEventListener('click', () => {
+    if (confirmed('confirmDelete', doc.NAME)) act(() => api('DELETE', '/service/' + id));
+  });
   page.querySelector('#recover').addEventListener('click', () => act(() => api('POST', `/service/${id}/action`,
     { action: { perform: 'recover', params: { delete: false } } })));
-  page.querySelector('#recover-delete').addEventListener('click', () => act(() => api('POST', `/service/${id}/action`,
-    { action: { perform: 'recover', params: { delete: true } } })));
+  page.querySelector('#recover-delete').addEventListener('click', () => {
+    if (confirmed('confirmRecoverDelete', doc.NAME)) {
+      act(() => api('POST', `/service/${id}/action`, { action: { perform: 'recover', params: { delete: true } } }));
+    }
+  });
   page.querySelectorAll('[data-tab]').forEach((b) => b.addEventListener('click', () => { currentTab = b.dataset.tab; renderTab(doc); }));
   if (!may(doc, 'M')) forbid(page.querySelectorAll('.buttons button'));
   if (!current(mine)) return;
@@ -229,22 +278,25 @@ function renderTab(doc) {
       <tr><th>${t('startTime')}</th><td>${time(body.start_time)}</td></tr></table>`));
   } else if (currentTab === 'log') {
     const table = el(`<table id="log"><thead><tr><th>${t('time')}</th><th></th><th>${t('message')}</th></tr></thead><tbody></tbody></table>`);
-    (body.log || []).forEach((e) => table.tBodies[0].appendChild(el(`<tr><td>${time(e.timestamp)}</td>
+    (body.log || []).forEach((e) => table.tBodies[0].appendChild(el(`<tr class="severity-${esc(e.severity)}"><td>${time(e.timestamp)}</td>
       <td>${esc(e.severity)}</td><td>${esc(e.message)}</td></tr>`)));
     tab.replaceChildren(table);
   } else {
     const list = el('<div id="roles"></div>');
-    body.roles.forEach((r) => list.appendChild(roleBlock(doc.ID, r)));
+    body.roles.forEach((r) => list.appendChild(roleBlock(doc, r)));
     if (!may(doc, 'M')) forbid(list.querySelectorAll('button'));
     tab.replaceChildren(list);
   }
 }
 
 /** A role: its actions with Number and Period (empty = the server's defaults), scale, and its VMs. */
-function roleBlock(id, r) {
+function roleBlock(doc, r) {
+  const id = doc.ID;
+  // No action is chosen for the user: the first entry of each menu is a prompt, not "terminate".
+  const menu = (cls) => `<select class="${cls}"><option value="">${t('chooseAction')}</option>${ACTIONS.map((a) => `<option>${a}</option>`).join('')}</select>`;
   const block = el(`<fieldset class="role" data-role="${esc(r.name)}"><legend>${t('role')} ${esc(r.name)} —
     ${ROLE_STATES[r.state] || r.state}, ${t('cardinality')} ${r.cardinality}</legend>
-    <label>${t('action')} <select class="action">${ACTIONS.map((a) => `<option>${a}</option>`).join('')}</select></label>
+    <label>${t('action')} ${menu('action')}</label>
     <label>${t('number')} <input class="number" type="number" min="0"></label>
     <label>${t('period')} <input class="period" type="number" min="0"></label>
     <label>${t('args')} <input class="args"></label>
@@ -252,21 +304,28 @@ function roleBlock(id, r) {
     <label>${t('cardinality')} <input class="cardinality" type="number" min="0" value="${r.cardinality}"></label>
     <label><input class="force" type="checkbox"> ${t('force')}</label>
     <button class="scale">${t('scale')}</button>
-    <div class="vm-actions"><select class="vm-action">${ACTIONS.map((a) => `<option>${a}</option>`).join('')}</select>
+    <div class="vm-actions">${menu('vm-action')}
     <button class="vm-run">${t('runOnSelected')}</button></div>
     <table class="vms"><thead><tr><th></th><th>${t('id')}</th><th>${t('name')}</th></tr></thead><tbody>
     ${(r.nodes || []).map((n) => `<tr><td><input type="checkbox" value="${n.deploy_id}"></td><td>${n.deploy_id}</td>
       <td>${esc(n.vm_info && n.vm_info.VM ? n.vm_info.VM.NAME : '')}</td></tr>`).join('')}</tbody></table></fieldset>`);
-  block.querySelector('.run').addEventListener('click', () => act(() => api('POST',
-    `/service/${id}/role/${encodeURIComponent(r.name)}/action`, { action: { perform: block.querySelector('.action').value,
+  block.querySelector('.run').addEventListener('click', () => {
+    const perform = block.querySelector('.action').value;
+    if (!perform) { showError(t('chooseActionFirst')); return; }
+    if (!confirmed('confirmAction', perform, r.name, doc.NAME)) return;
+    act(() => api('POST', `/service/${id}/role/${encodeURIComponent(r.name)}/action`, { action: { perform,
       params: { number: block.querySelector('.number').value, period: block.querySelector('.period').value,
-        args: block.querySelector('.args').value } } })));
+        args: block.querySelector('.args').value } } }));
+  });
   // Per-VM actions: the selected VMs only, all at once.
   block.querySelector('.vm-run').addEventListener('click', () => {
     const ids = [...block.querySelectorAll('.vms input:checked')].map((c) => parseInt(c.value, 10));
+    const perform = block.querySelector('.vm-action').value;
+    if (!perform) { showError(t('chooseActionFirst')); return; }
     if (!ids.length) { showError(t('selectVms')); return; }
+    if (!confirmed('confirmVmAction', perform, ids.join(', '))) return;
     act(() => api('POST', `/service/${id}/role/${encodeURIComponent(r.name)}/action`, { action: {
-      perform: block.querySelector('.vm-action').value, params: { number: 0, period: 0, vm_ids: ids } } }));
+      perform, params: { number: 0, period: 0, vm_ids: ids } } }));
   });
   block.querySelector('.scale').addEventListener('click', () => act(() => api('POST', `/service/${id}/scale`, {
     role_name: r.name, cardinality: parseInt(block.querySelector('.cardinality').value, 10),

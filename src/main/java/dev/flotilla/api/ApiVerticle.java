@@ -79,6 +79,8 @@ public final class ApiVerticle extends VerticleBase {
         Authorizer authorizer = new Authorizer(new DocumentAdmin(pool));
         // The web UI's files are public; it signs in with POST /session and then sends its cookie.
         authorizer.mount(router, GET, "/", Decision.publicRoute(), ctx -> ctx.reroute("/ui/index.html"));
+        // Browsers ask for it on their own; without a route it would be a 401 in every console.
+        authorizer.mount(router, GET, "/favicon.ico", Decision.publicRoute(), ctx -> ctx.reroute("/ui/favicon.svg"));
         authorizer.mount(router, GET, "/health", Decision.publicRoute(),
                 new HealthRoute(new Health(pool), cloud, config.driver())::handle);
         authorizer.mount(router, null, "/ui/*", Decision.publicRoute(),

@@ -21,6 +21,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,6 +132,7 @@ class WebUiIT {
         role.findElement(By.cssSelector("input.number")).sendKeys("1");
         role.findElement(By.cssSelector("input.period")).sendKeys("1");
         role.findElement(By.cssSelector("button.run")).click();
+        accept("Run reboot on role web of service shop-ui?");
         // A per-VM action on the selected VM only.
         WebElement vms = visible(By.cssSelector("fieldset.role[data-role='web'] table.vms"));
         String firstVm = vms.findElement(By.cssSelector("input[type=checkbox]")).getAttribute("value");
@@ -138,6 +140,7 @@ class WebUiIT {
         new Select(browser.findElement(By.cssSelector("fieldset.role[data-role='web'] select.vm-action")))
                 .selectByVisibleText("poweroff");
         browser.findElement(By.cssSelector("fieldset.role[data-role='web'] button.vm-run")).click();
+        accept("Run poweroff on VMs " + firstVm + "?");
         browser.findElement(By.cssSelector("[data-tab='log']")).click();
         wait.until(d -> d.findElements(By.cssSelector("#log td")).stream()
                 .anyMatch(td -> td.getText().endsWith("(batch 2/2)")));
@@ -146,12 +149,58 @@ class WebUiIT {
         assertEquals(8, server.api().get("/sim/vm/" + firstVm).json().path("VM").path("STATE").asInt());
 
         browser.findElement(By.id("delete")).click();
+        accept("Delete service shop-ui? Its VMs are terminated.");
         wait.until(d -> "DONE".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
 
         browser.get(server.api().baseUrl() + "/#/services");
         visible(By.id("purge")).click();
+        accept("Remove every DONE service and its history?");
         wait.until(d -> d.findElements(By.cssSelector("#services tr[data-id='" + id + "']")).isEmpty());
         assertEquals(404, server.api().get("/service/" + id).status());
+    }
+
+    /** Answers the confirmation dialog, which must name what is about to happen. */
+    private static void accept(String question) {
+        org.openqa.selenium.Alert alert = wait.until(ExpectedConditions.alertIsPresent());
+        assertEquals(question, alert.getText());
+        alert.accept();
+    }
+
+    @Test
+    void safeAndReadable() {
+        int template = server.createTemplate("""
+                {"name": "careful", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 1}]}
+                """);
+        int id = server.instantiate(template, "{\"name\": \"careful-1\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.state(id) == 2);
+
+        // A deep link survives signing in.
+        signedOut("/#/service/" + id);
+        signIn("oneadmin", TestServer.PASSWORD, "service");
+        wait.until(d -> "RUNNING".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
+        assertEquals("rgba(26, 127, 55, 1)", browser.findElement(By.id("service-state")).getCssValue("background-color"),
+                "RUNNING is green");
+
+        // Nothing destructive is preselected, and a dismissed question changes nothing.
+        visible(By.cssSelector("[data-tab='roles']")).click();
+        WebElement role = visible(By.cssSelector("fieldset.role[data-role='r']"));
+        assertEquals("", new Select(role.findElement(By.cssSelector("select.action"))).getFirstSelectedOption()
+                .getAttribute("value"));
+        role.findElement(By.cssSelector("button.run")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "Choose an action first"));
+        browser.findElement(By.id("dismiss")).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("error")));
+        browser.findElement(By.id("delete")).click();
+        org.openqa.selenium.Alert question = wait.until(ExpectedConditions.alertIsPresent());
+        assertEquals("Delete service careful-1? Its VMs are terminated.", question.getText());
+        question.dismiss();
+        assertEquals(2, server.state(id), "dismissed: still RUNNING");
+
+        // An id that does not exist gets its own page, not the previous one.
+        browser.get(server.api().baseUrl() + "/#/service/424242");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("not-found"), "424242"));
+        assertTrue(browser.findElements(By.id("service")).isEmpty());
+        assertEquals(200, server.api().anonymous().get("/favicon.ico").status(), "no 401 in every console");
     }
 
     /** A fresh page with no session: the cookie is what a signed-in browser holds. */
@@ -162,12 +211,16 @@ class WebUiIT {
     }
 
     private static void signIn(String user, String password) {
+        signIn(user, password, "services");
+    }
+
+    private static void signIn(String user, String password, String landingId) {
         WebElement name = visible(By.id("user"));
         name.clear();
         name.sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.id("signin-button")).click();
-        visible(By.id("services"));
+        visible(By.id(landingId));
     }
 
     @Test
