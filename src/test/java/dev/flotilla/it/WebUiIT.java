@@ -142,10 +142,8 @@ class WebUiIT {
         browser.findElement(By.cssSelector("fieldset.role[data-role='web'] button.vm-run")).click();
         accept("Run poweroff on VMs " + firstVm + "?");
         browser.findElement(By.cssSelector("[data-tab='log']")).click();
-        wait.until(d -> d.findElements(By.cssSelector("#log td")).stream()
-                .anyMatch(td -> td.getText().endsWith("(batch 2/2)")));
-        wait.until(d -> d.findElements(By.cssSelector("#log td")).stream()
-                .anyMatch(td -> td.getText().equals("Role web : VM " + firstVm + " poweroff done (batch 1/1)")));
+        untilLogShows(td -> td.endsWith("(batch 2/2)"));
+        untilLogShows(td -> td.equals("Role web : VM " + firstVm + " poweroff done (batch 1/1)"));
         assertEquals(8, server.api().get("/sim/vm/" + firstVm).json().path("VM").path("STATE").asInt());
 
         browser.findElement(By.id("delete")).click();
@@ -157,6 +155,16 @@ class WebUiIT {
         accept("Remove every DONE service and its history?");
         wait.until(d -> d.findElements(By.cssSelector("#services tr[data-id='" + id + "']")).isEmpty());
         assertEquals(404, server.api().get("/service/" + id).status());
+    }
+
+    /** Waits for a log line; a timeout says what the page showed (its error bar, its log). */
+    private static void untilLogShows(java.util.function.Predicate<String> line) {
+        try {
+            wait.until(d -> d.findElements(By.cssSelector("#log td")).stream().anyMatch(td -> line.test(td.getText())));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("error bar: '" + browser.findElement(By.id("error")).getText() + "'; log: "
+                    + browser.findElements(By.cssSelector("#log tr")).stream().map(WebElement::getText).toList(), e);
+        }
     }
 
     /** Answers the confirmation dialog, which must name what is about to happen. */
