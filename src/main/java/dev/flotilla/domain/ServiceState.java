@@ -120,6 +120,11 @@ public enum ServiceState {
         return !isTransient() && !isFailed();
     }
 
+    /** Being undeployed or gone: role actions still pending for it are dropped, not run. */
+    public boolean isLeaving() {
+        return EnumSet.of(UNDEPLOYING, UNDEPLOYING_NETS, FAILED_UNDEPLOYING, FAILED_UNDEPLOYING_NETS, DONE).contains(this);
+    }
+
     /** The states in which the autoscaler evaluates a service's policies. */
     public boolean isAutoscaled() {
         return this == RUNNING || this == COOLDOWN;

@@ -2,6 +2,7 @@ package dev.flotilla.engine;
 
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.domain.ServiceEvent;
+import dev.flotilla.domain.ServiceState;
 import dev.flotilla.store.EventLog;
 import dev.flotilla.store.RoleActionStore;
 import io.vertx.core.Future;
@@ -33,8 +34,20 @@ public final class BatchRunner {
         this.clock = clock;
     }
 
+    /**
+     * Drops what is left of the actions of services being undeployed (their VMs are going; a reboot
+     * racing a terminate must not happen), then runs the due batches.
+     */
     public Future<Void> runDue() {
-        return actions.claimDue(clock.instant(), CLAIM_LIMIT).compose(claimed -> {
+        return actions.dropOfServicesIn(ServiceState.numbers(ServiceState::isLeaving)).compose(dropped -> {
+            List<Future<Void>> logged = new ArrayList<>();
+            for (RoleActionStore.Dropped d : dropped) {
+                logged.add(eventLog.appendEvents(d.serviceId(), List.of(ServiceEvent.vm('W', d.role(), "Role " + d.role()
+                        + ": " + d.action() + " dropped (sched action " + d.id() + "): the service is being undeployed")))
+                        .onSuccess(publisher::publish).mapEmpty());
+            }
+            return Future.join(logged).mapEmpty();
+        }).compose(v -> actions.claimDue(clock.instant(), CLAIM_LIMIT)).compose(claimed -> {
             List<Future<Void>> runs = new ArrayList<>();
             for (RoleActionStore.Claimed batch : claimed) {
                 runs.add(run(batch));

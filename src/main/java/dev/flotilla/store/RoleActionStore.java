@@ -37,6 +37,12 @@ public final class RoleActionStore {
             RETURNING b.id, b.service_id, b.role_name, b.action, b.args, b.vm_ids, d.from_index, d.step
             """;
 
+    private static final String DROP_OF_LEAVING = """
+            DELETE FROM role_action_batches b USING services s
+             WHERE s.id = b.service_id AND s.state = ANY($1)
+            RETURNING b.id, b.service_id, b.role_name, b.action
+            """;
+
     private final Pool pool;
 
     public RoleActionStore(Pool pool) {
@@ -74,6 +80,20 @@ public final class RoleActionStore {
     /** Cancels what is left of a role action; an unknown id is not an error (api.md §5.9). */
     public Future<Boolean> cancel(Tx tx, long id, int serviceId, String role) {
         return tx.client.preparedQuery(CANCEL).execute(Tuple.of(id, serviceId, role)).map(rows -> rows.size() > 0);
+    }
+
+    /** A role action dropped because its service is leaving. */
+    public record Dropped(long id, int serviceId, String role, String action) {
+    }
+
+    /** Deletes what is left of the role actions of services in {@code leaving} states. */
+    public Future<List<Dropped>> dropOfServicesIn(Short[] leaving) {
+        return pool.preparedQuery(DROP_OF_LEAVING).execute(Tuple.of(leaving)).map(rows -> {
+            List<Dropped> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new Dropped(r.getLong("id"), r.getInteger("service_id"), r.getString("role_name"),
+                    r.getString("action"))));
+            return out;
+        });
     }
 
     public Future<List<Claimed>> claimDue(Instant now, int limit) {

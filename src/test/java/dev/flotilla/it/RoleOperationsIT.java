@@ -72,6 +72,33 @@ class RoleOperationsIT {
                 "{\"action\": {\"perform\": \"" + action + "\", \"params\": " + params + "}}");
     }
 
+    @Test
+    void pendingBatchesOfADeletedServiceAreDroppedAndSaySo() {
+        int id = service("leaving", 2, "");
+        assertEquals(204, act(id, "my_role", "reboot", "{\"number\": 1, \"period\": 60}").status());
+        assertEquals(204, api.delete("/service/" + id).status());
+        await().atMost(WAIT).until(() -> server.state(id) == 5);
+        await().atMost(WAIT).until(() -> log(id).stream().anyMatch(e -> e.path("message").asText()
+                .matches("Role my_role: reboot dropped \\(sched action \\d+\\): the service is being undeployed")));
+    }
+
+    @Test
+    void aRoleActionRacingTheDeleteNeverKeepsAVmAlive() {
+        // The batch falls due as the undeploy starts: each VM is rebooted or terminated first, never
+        // rebooted over its terminate (the simulator acts on one VM at a time, as oned does).
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(service("race-" + i, 2, ""));
+        }
+        for (int id : ids) {
+            assertEquals(204, act(id, "my_role", "reboot", "{\"number\": 0}").status());
+            assertEquals(204, api.delete("/service/" + id).status());
+        }
+        for (int id : ids) {
+            await().atMost(WAIT).until(() -> server.state(id) == 5);
+        }
+    }
+
     /** Runs one action on the role's VMs at once and waits until the VM shows its effect. */
     private static void actNow(int id, String action, String args, int vmId, Predicate<JsonNode> effect) {
         String params = "{\"number\": 0, \"period\": 0" + (args == null ? "" : ", \"args\": \"" + args + "\"") + "}";

@@ -161,7 +161,7 @@ public final class SimulatorDriver implements CloudDriver {
      */
     @Override
     public Future<TerminateOutcome> terminate(String requestKey, Integer vmId, boolean hard) {
-        return outage.guard(() -> find(requestKey, vmId).compose(found -> {
+        return outage.guard(() -> oneAtATime(() -> find(requestKey, vmId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.succeededFuture(TerminateOutcome.NOT_FOUND);
             }
@@ -179,13 +179,13 @@ public final class SimulatorDriver implements CloudDriver {
             if (vm.phase() == SimClock.Phase.TERMINATE) {
                 return Future.succeededFuture(TerminateOutcome.TERMINATING);
             }
-            return store.save(vm.terminating(now, hard)).map(TerminateOutcome.TERMINATING);
-        }));
+            return store.saveIfUnchanged(vm.terminating(now, hard)).map(TerminateOutcome.TERMINATING);
+        })));
     }
 
     @Override
     public Future<Void> release(String requestKey, Integer vmId) {
-        return outage.guard(() -> find(requestKey, vmId).compose(found -> {
+        return outage.guard(() -> oneAtATime(() -> find(requestKey, vmId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(new CloudRefusedException("[one.vm.action] VM " + requestKey
                         + " does not exist"));
@@ -195,13 +195,13 @@ public final class SimulatorDriver implements CloudDriver {
                 // Already released (a repeat after a crash): nothing to do.
                 return Future.succeededFuture();
             }
-            return store.save(vm.deployingFrom(clock.instant()));
-        }));
+            return store.saveIfUnchanged(vm.deployingFrom(clock.instant()));
+        })));
     }
 
     @Override
     public Future<Void> resume(String requestKey, Integer vmId) {
-        return outage.guard(() -> find(requestKey, vmId).compose(found -> {
+        return outage.guard(() -> oneAtATime(() -> find(requestKey, vmId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(new CloudRefusedException("[one.vm.action] VM " + requestKey
                         + " does not exist"));
@@ -214,24 +214,24 @@ public final class SimulatorDriver implements CloudDriver {
                 return Future.failedFuture(new CloudRefusedException("[one.vm.action] resume is not allowed for VM "
                         + vm.id() + " in state " + VmStates.stateName(vm.state()) + "/" + vm.lcmState()));
             }
-            return store.save(vm.forced(clock.instant(), VmStates.ACTIVE, VmStates.LCM_RUNNING, true));
-        }));
+            return store.saveIfUnchanged(vm.forced(clock.instant(), VmStates.ACTIVE, VmStates.LCM_RUNNING, true));
+        })));
     }
 
     @Override
     public Future<Void> vmAction(int vmId, String action, String args) {
-        return outage.guard(() -> store.findById(vmId).compose(found -> {
+        return outage.guard(() -> oneAtATime(() -> store.findById(vmId).compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(new CloudRefusedException("[one.vm.action] Error getting virtual machine ["
                         + vmId + "]."));
             }
             Instant now = clock.instant();
             try {
-                return store.save(SimVmActions.apply(found.get().at(now), action, args, now));
+                return store.saveIfUnchanged(SimVmActions.apply(found.get().at(now), action, args, now));
             } catch (CloudRefusedException e) {
                 return Future.failedFuture(e);
             }
-        }));
+        })));
     }
 
     @Override
@@ -290,6 +290,19 @@ public final class SimulatorDriver implements CloudDriver {
                     }
                     return new VmChanges(observations, next);
                 }));
+    }
+
+    /**
+     * oned acts on one VM at a time: an action computed from a state that changed before it was
+     * written (a reboot racing a terminate, a timed step) is computed again from the new state.
+     */
+    private static <T> Future<T> oneAtATime(java.util.function.Supplier<Future<T>> action) {
+        return oneAtATime(action, 20);
+    }
+
+    private static <T> Future<T> oneAtATime(java.util.function.Supplier<Future<T>> action, int attemptsLeft) {
+        return action.get().recover(e -> e instanceof SimulatorRepository.ConcurrentChange && attemptsLeft > 1
+                ? oneAtATime(action, attemptsLeft - 1) : Future.failedFuture(e));
     }
 
     private Future<Optional<SimVm>> find(String requestKey, Integer vmId) {

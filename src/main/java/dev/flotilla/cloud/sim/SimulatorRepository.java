@@ -57,6 +57,8 @@ public final class SimulatorRepository {
                    disk_snapshots = $11::text::jsonb, change_seq = nextval('sim_vm_change_seq')
             WHERE id = $1
             """;
+    /** The same, only if nobody changed the VM since it was read (its change number is the one read). */
+    private static final String SAVE_STATE_IF_UNCHANGED = SAVE_STATE + " AND change_seq = $12";
     private static final String CHANGES = "SELECT " + VM_COLUMNS
             + " FROM sim_vms WHERE change_seq > $1 ORDER BY change_seq LIMIT $2";
     private static final String MERGE_OBSERVABLES = """
@@ -179,6 +181,24 @@ public final class SimulatorRepository {
         return save(pool, List.of(vm));
     }
 
+    /** A VM changed between the read an action was computed from and its write. */
+    public static final class ConcurrentChange extends RuntimeException {
+        ConcurrentChange(int vmId) {
+            super("sim VM " + vmId + " changed meanwhile", null, false, false);
+        }
+    }
+
+    /**
+     * Writes a VM's new state computed from {@code vm} as it was read, or fails with
+     * {@link ConcurrentChange} when it changed since (a terminate and a reboot of one VM must not
+     * overwrite each other).
+     */
+    public Future<Void> saveIfUnchanged(SimVm vm) {
+        return pool.preparedQuery(SAVE_STATE_IF_UNCHANGED).execute(stateTuple(vm).addLong(vm.changeSeq()))
+                .compose(r -> r.rowCount() == 1 ? Future.<Void>succeededFuture()
+                        : Future.failedFuture(new ConcurrentChange(vm.id())));
+    }
+
     /**
      * Materializes the timed states that are due at {@code now}, at most {@code limit} VMs, in one
      * transaction; concurrent callers skip each other's rows.
@@ -196,13 +216,17 @@ public final class SimulatorRepository {
     }
 
     private static Future<Void> save(SqlClient client, List<SimVm> vms) {
-        return Sql.batch(client, SAVE_STATE, vms.stream().map(vm -> Tuple.tuple()
+        return Sql.batch(client, SAVE_STATE, vms.stream().map(SimulatorRepository::stateTuple).toList());
+    }
+
+    private static Tuple stateTuple(SimVm vm) {
+        return Tuple.tuple()
                 .addInteger(vm.id()).addShort((short) vm.state()).addShort((short) vm.lcmState())
                 .addBoolean(vm.ready()).addString(phaseName(vm.phase()))
                 .addOffsetDateTime(Sql.utc(vm.phaseStartedAt()))
                 .addOffsetDateTime(Sql.utc(vm.nextChangeAt())).addBoolean(vm.terminateHard())
                 .addInteger(vm.reboots()).addString(Json.write(vm.snapshots()))
-                .addString(Json.write(vm.diskSnapshots()))).toList());
+                .addString(Json.write(vm.diskSnapshots()));
     }
 
     private static String failName(SimClock.FailStep step) {
