@@ -81,8 +81,10 @@ public final class ApiVerticle extends VerticleBase {
         authorizer.mount(router, GET, "/", Decision.publicRoute(), ctx -> ctx.reroute("/ui/index.html"));
         // Browsers ask for it on their own; without a route it would be a 401 in every console.
         authorizer.mount(router, GET, "/favicon.ico", Decision.publicRoute(), ctx -> ctx.reroute("/ui/favicon.svg"));
-        authorizer.mount(router, GET, "/health", Decision.publicRoute(),
-                new HealthRoute(new Health(pool), cloud, config.driver())::handle);
+        HealthRoute health = new HealthRoute(new Health(pool), cloud, config.driver(), vertx.eventBus());
+        authorizer.mount(router, GET, "/health", Decision.publicRoute(), health::handle);
+        authorizer.mount(router, GET, "/health/ready", Decision.publicRoute(), health::handle);
+        authorizer.mount(router, GET, "/health/live", Decision.publicRoute(), health::live);
         authorizer.mount(router, null, "/ui/*", Decision.publicRoute(),
                 StaticHandler.create("webroot").setCachingEnabled(true));
         sessions.mountSignIn(router, authorizer);

@@ -6,6 +6,8 @@ public final class Addresses {
     public static final String ENGINE_COMMAND = "engine.command";
     /** Poller / others → engine: "look at these services" ({@code serviceIds}). */
     public static final String ENGINE_WAKE = "engine.wake";
+    /** Answered by the engine's event loop: whether it is alive and not stuck (health/ready). */
+    public static final String ENGINE_PING = "engine.ping";
     /** Engine → API: each recorded service event, for WebSocket clients. */
     public static final String SERVICE_EVENTS = "service.events";
     /** A service's owner, group or mode changed (its id): the event streams look its rights up again. */

@@ -75,6 +75,7 @@ public final class EngineVerticle extends VerticleBase {
                 fail(message, e);
             }
         });
+        vertx.eventBus().<String>consumer(Addresses.ENGINE_PING, message -> message.reply("alive"));
         vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_WAKE, message -> {
             String trigger = message.body().getString("trigger", "wake");
             JsonArray ids = message.body().getJsonArray("serviceIds", new JsonArray());

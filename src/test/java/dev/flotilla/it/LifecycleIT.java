@@ -106,6 +106,22 @@ class LifecycleIT {
     }
 
     @Test
+    void healthSaysWhatAnswers() {
+        ApiClient anonymous = api.anonymous();
+        assertEquals(200, anonymous.get("/health/live").status());
+        assertEquals("live", anonymous.get("/health/live").json().path("status").asText());
+        for (String path : List.of("/health", "/health/ready")) {
+            ApiClient.Response ready = anonymous.get(path);
+            assertEquals(200, ready.status(), ready.body());
+            JsonNode body = ready.json();
+            assertEquals("ok", body.path("status").asText());
+            assertEquals("ok", body.path("database").path("state").asText());
+            assertEquals("ok", body.path("engine").path("state").asText());
+            assertEquals("simulator", body.path("cloud").path("driver").asText());
+        }
+    }
+
+    @Test
     void unknownIdsAre404() {
         assertEquals(404, api.get("/service/999999").status());
         assertEquals(404, api.delete("/service/999999").status());
