@@ -38,8 +38,12 @@ final class Format {
         }
     }
 
-    /** {@code ID USER GROUP NAME STARTTIME STATE}; DONE services are not listed. */
     static String serviceList(List<JsonNode> documents) {
+        return serviceList(documents, ListOptions.NONE);
+    }
+
+    /** {@code ID USER GROUP NAME STARTTIME STATE}; DONE services are not listed. */
+    static String serviceList(List<JsonNode> documents, ListOptions options) {
         List<String[]> rows = new ArrayList<>();
         for (JsonNode d : documents) {
             JsonNode body = d.path("TEMPLATE").path("BODY");
@@ -49,7 +53,7 @@ final class Format {
             rows.add(new String[]{d.path("ID").asText(), d.path("UNAME").asText(), d.path("GNAME").asText(),
                 d.path("NAME").asText(), time(body.path("start_time").asLong()), serviceState(body)});
         }
-        return table(new String[]{"ID", "USER", "GROUP", "NAME", "STARTTIME", "STATE"},
+        return options.render(new String[]{"ID", "USER", "GROUP", "NAME", "STARTTIME", "STATE"},
                 new int[]{4, 8, 8, 15, 15, 8}, new boolean[]{true, false, false, false, true, false}, rows);
     }
 
@@ -65,17 +69,22 @@ final class Format {
     }
 
     /** {@code ID USER GROUP NAME REGTIME}. */
-    static String templateList(List<JsonNode> documents) {
+    static String templateList(List<JsonNode> documents, ListOptions options) {
         List<String[]> rows = new ArrayList<>();
         for (JsonNode d : documents) {
             rows.add(new String[]{d.path("ID").asText(), d.path("UNAME").asText(), d.path("GNAME").asText(),
                 d.path("NAME").asText(), time(d.path("TEMPLATE").path("BODY").path("registration_time").asLong())});
         }
-        return table(new String[]{"ID", "USER", "GROUP", "NAME", "REGTIME"}, new int[]{4, 8, 8, 15, 15},
+        return options.render(new String[]{"ID", "USER", "GROUP", "NAME", "REGTIME"}, new int[]{4, 8, 8, 15, 15},
                 new boolean[]{true, false, false, false, true}, rows);
     }
 
     private static String table(String[] header, int[] widths, boolean[] right, List<String[]> rows) {
+        return layout(header, widths, right, rows);
+    }
+
+    /** Columns as wide as their widest cell (at least {@code widths}); no header line when it is null. */
+    static String layout(String[] header, int[] widths, boolean[] right, List<String[]> rows) {
         int[] w = widths.clone();
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
@@ -83,7 +92,9 @@ final class Format {
             }
         }
         StringBuilder out = new StringBuilder();
-        line(out, header, w, right);
+        if (header != null) {
+            line(out, header, w, right);
+        }
         rows.forEach(r -> line(out, r, w, right));
         return out.toString();
     }

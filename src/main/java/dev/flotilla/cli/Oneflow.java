@@ -57,6 +57,8 @@ public final class Oneflow {
         boolean json;
         @Option(names = {"-y", "--yaml"}, description = "The raw pool as YAML")
         boolean yaml;
+        @Mixin
+        ListOptions list;
 
         Cli.Connection connection() {
             return connection;
@@ -75,7 +77,7 @@ public final class Oneflow {
                     out().println(Cli.pretty(docs));
                 }
             } else {
-                out().print(Format.serviceList(Cli.pool(root)));
+                out().print(Format.serviceList(Cli.pool(root), list));
             }
             return 0;
         }

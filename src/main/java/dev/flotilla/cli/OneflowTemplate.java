@@ -48,6 +48,8 @@ public final class OneflowTemplate {
         boolean json;
         @Option(names = {"-y", "--yaml"})
         boolean yaml;
+        @Mixin
+        ListOptions list;
 
         Cli.Connection connection() {
             return connection;
@@ -61,7 +63,7 @@ public final class OneflowTemplate {
             } else if (yaml) {
                 out().print(Cli.yaml(root));
             } else {
-                out().print(Format.templateList(Cli.pool(root)));
+                out().print(Format.templateList(Cli.pool(root), list));
             }
             return 0;
         }

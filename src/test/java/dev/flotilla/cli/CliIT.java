@@ -203,6 +203,15 @@ class CliIT {
         Run all = oneflow("list");
         assertTrue(all.out().lines().anyMatch(l -> l.contains("zoe-svc") && l.contains(" zoe ")), all.out());
         assertTrue(all.out().lines().anyMatch(l -> l.contains("admins-svc") && l.contains(" oneadmin ")), all.out());
+        // OneFlow's list options: columns, filters, CSV, no header.
+        Run csv = oneflow("list", "-f", "USER=zoe", "-l", "NAME,USER", "--csv");
+        assertEquals(0, csv.code(), csv.err());
+        assertEquals("NAME,USER\nzoe-svc,zoe\n", csv.out());
+        Run bare = template("list", "--no-header", "-l", "NAME", "-f", "USER!=oneadmin");
+        assertEquals("zoes\n", bare.out());
+        Run unknown = oneflow("list", "-l", "HOST");
+        assertEquals(255, unknown.code());
+        assertTrue(unknown.err().startsWith("Unknown column 'HOST'"), unknown.err());
     }
 
     private static String[] concat(String[] a, String[] b) {
