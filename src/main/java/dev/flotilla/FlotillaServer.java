@@ -14,6 +14,10 @@ import dev.flotilla.engine.EngineVerticle;
 import dev.flotilla.poller.PollerVerticle;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.UserStore;
+import dev.flotilla.api.ServerMetrics;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -67,9 +71,14 @@ public final class FlotillaServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StartFailure("cannot prepare the database (:db: :url, FLOTILLA_DB_URL): " + e.getMessage(), e);
         }
-        Vertx vertx = Vertx.vertx();
-        LocalCodec.registerAll(vertx.eventBus());
         ClientCounts clients = new ClientCounts(config.http().signInFreeFailures());
+        ServerMetrics metrics = new ServerMetrics(clients);
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .setJvmMetricsEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                .build();
+        LocalCodec.registerAll(vertx.eventBus());
         try {
             Optional<String> generated = Optional.empty();
             if (config.driver().equals("opennebula")) {
@@ -86,7 +95,7 @@ public final class FlotillaServer implements AutoCloseable {
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database)))
-                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients),
+                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients, metrics),
                                     new DeploymentOptions().setInstances(apiInstances))
                             .recover(e -> Future.failedFuture(new StartFailure("cannot listen on " + config.host()
                                     + ":" + config.port() + " (:host/:port, FLOTILLA_HOST/FLOTILLA_PORT): "

@@ -43,14 +43,16 @@ public final class ApiVerticle extends VerticleBase {
     private final FlotillaConfig config;
     private final Database database;
     private final ClientCounts clients;
+    private final ServerMetrics metrics;
     private Pool pool;
     private CloudDriver cloud;
     private HttpServer server;
 
-    public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients) {
+    public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients, ServerMetrics metrics) {
         this.config = config;
         this.database = database;
         this.clients = clients;
+        this.metrics = metrics;
     }
 
     @Override
@@ -96,6 +98,8 @@ public final class ApiVerticle extends VerticleBase {
         new TemplateRoutes(templates, engine, documents, answers).mount(router, authorizer);
         new ServiceRoutes(services, engine, documents, answers, new AutoscalerStore(pool),
                 config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router, authorizer);
+        authorizer.mount(router, GET, "/metrics", Decision.admin("Only oneadmin may read the metrics"),
+                new MetricsRoute(metrics, new Health(pool))::handle);
         authorizer.mount(router, GET, "/drift", Decision.admin("Only oneadmin may see the drift report"),
                 new DriftRoute(new VmObservations(pool), cloud)::handle);
         authorizer.mount(router, null, "/sim/*", Decision.admin("Only oneadmin may use the simulator API"),

@@ -20,6 +20,7 @@ import java.util.Properties;
  * blocking, called once from {@code Main} before any verticle), and builds reactive pools.
  */
 public final class Database {
+    private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
     private final PgConnectOptions options;
 
     public Database(String url) {
@@ -89,7 +90,8 @@ public final class Database {
      */
     public Pool pool(Vertx vertx, int maxSize) {
         return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(maxSize))
+                // A name of its own, so each pool is its own series in /metrics.
+                .with(new PoolOptions().setMaxSize(maxSize).setName("flotilla-pool-" + POOLS.incrementAndGet()))
                 .connectingTo(new PgConnectOptions(options).setPipeliningLimit(256)
                         .setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(512)
                         // The document queries are longer than the default 2048-character limit.

@@ -122,6 +122,27 @@ class LifecycleIT {
     }
 
     @Test
+    void metricsForOneadminInPrometheusFormat() {
+        int template = server.createTemplate("""
+                {"name": "metered", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 0}]}
+                """);
+        int id = server.instantiate(template, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.state(id) == 2);
+        long running = 0;
+        for (JsonNode d : api.get("/service?state=RUNNING").json().path("DOCUMENT_POOL").path("DOCUMENT")) {
+            running++;
+        }
+        ApiClient.Response metrics = api.get("/metrics");
+        assertEquals(200, metrics.status());
+        String text = metrics.body();
+        assertTrue(text.contains("flotilla_services{state=\"RUNNING\"} " + running + ".0"), text);
+        assertTrue(text.contains("flotilla_role_action_batches_pending "), text);
+        assertTrue(text.contains("vertx_http_server_requests_total"), "Vert.x's own HTTP metrics");
+        assertTrue(text.contains("jvm_memory_used_bytes"), "the JVM's");
+        assertEquals(401, api.anonymous().get("/metrics").status());
+    }
+
+    @Test
     void unknownIdsAre404() {
         assertEquals(404, api.get("/service/999999").status());
         assertEquals(404, api.delete("/service/999999").status());
