@@ -50,6 +50,8 @@ final class Authenticator {
         this.sessions = sessions;
         this.cloud = cloud;
         this.cacheMillis = cacheSeconds * 1000L;
+        // A deleted user's credentials must stop working now, not when their cache entry expires.
+        vertx.eventBus().consumer(dev.flotilla.bus.Addresses.USERS_CHANGED, message -> cache.clear());
     }
 
     /**

@@ -74,7 +74,8 @@ final class SimulatorUsers {
                 return Future.failedFuture(OperationException.badRequest("groups", "No such group: " + missing));
             }
             return vertx.executeBlocking(() -> Passwords.hash(password.asText()), false)
-                    .compose(hash -> users.createUser(name, hash, groups));
+                    .compose(hash -> users.createUser(name, hash, groups))
+                    .compose(id -> id.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(taken("USER", name))));
         }).onSuccess(id -> Http.json(ctx, 201, Json.object().set("USER", Json.object().put("ID", id)
                 .put("NAME", name).put("GID", groups.get(0))))).onFailure(ctx::fail);
     }
@@ -84,11 +85,16 @@ final class SimulatorUsers {
         if (id == 0) {
             throw new OperationException(403, "forbidden", "oneadmin cannot be deleted", java.util.Map.of());
         }
-        users.deleteUser(id).onSuccess(deleted -> {
-            if (deleted) {
-                Http.noContent(ctx);
-            } else {
-                ctx.fail(OperationException.notFound("[one.user.delete] Error getting user [" + id + "]."));
+        users.deleteUser(id).onSuccess(outcome -> {
+            switch (outcome) {
+                case DELETED -> {
+                    vertx.eventBus().publish(dev.flotilla.bus.Addresses.USERS_CHANGED, id);
+                    Http.noContent(ctx);
+                }
+                case NOT_FOUND -> ctx.fail(OperationException.notFound("[one.user.delete] Error getting user [" + id
+                        + "]."));
+                case OWNS_DOCUMENTS -> ctx.fail(new OperationException(409, "conflict", "[one.user.delete] User [" + id
+                        + "] still owns services or templates; chown or delete them first", java.util.Map.of()));
             }
         }).onFailure(ctx::fail);
     }
@@ -105,8 +111,16 @@ final class SimulatorUsers {
     /** {@code {"name"}}; new groups are numbered from 100, as oned does. */
     private void createGroup(RoutingContext ctx) {
         String name = name(Http.bodyObject(ctx));
-        users.createGroup(name).onSuccess(id -> Http.json(ctx, 201,
-                Json.object().set("GROUP", Json.object().put("ID", id).put("NAME", name)))).onFailure(ctx::fail);
+        users.createGroup(name)
+                .compose(id -> id.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(taken("GROUP", name))))
+                .onSuccess(id -> Http.json(ctx, 201, Json.object().set("GROUP", Json.object().put("ID", id)
+                        .put("NAME", name)))).onFailure(ctx::fail);
+    }
+
+    /** As oned words it; nothing was stored. */
+    private static OperationException taken(String kind, String name) {
+        return new OperationException(409, "conflict", "NAME is already taken by " + kind + " '" + name + "'",
+                java.util.Map.of("field", "name"));
     }
 
     private static String name(ObjectNode body) {

@@ -24,12 +24,20 @@ public final class UserStore {
             """;
     private static final String INSERT_USER = """
             INSERT INTO users (id, name, gid, password_hash) VALUES (nextval('sim_user_id_seq'), $1, $2, $3)
-            RETURNING id
+            ON CONFLICT (name) DO NOTHING RETURNING id
             """;
     private static final String INSERT_USER_GROUPS = "INSERT INTO user_groups (uid, gid) SELECT $1, unnest($2::int[])";
-    private static final String DELETE_USER = "DELETE FROM users WHERE id = $1 AND id <> 0";
+    /** Deletes a user that owns no document; says whether there was one and whether it owns any. */
+    private static final String DELETE_USER = """
+            WITH target AS (SELECT u.id, EXISTS (SELECT 1 FROM services s WHERE s.uid = u.id)
+                                      OR EXISTS (SELECT 1 FROM service_templates t WHERE t.uid = u.id) AS owns
+                              FROM users u WHERE u.id = $1 AND u.id <> 0),
+                 gone AS (DELETE FROM users WHERE id IN (SELECT id FROM target WHERE NOT owns) RETURNING id)
+            SELECT (SELECT count(*) FROM target) AS found, (SELECT count(*) FROM gone) AS deleted
+            """;
     private static final String INSERT_GROUP = """
-            INSERT INTO groups (id, name) VALUES (nextval('sim_group_id_seq'), $1) RETURNING id
+            INSERT INTO groups (id, name) VALUES (nextval('sim_group_id_seq'), $1) ON CONFLICT (name) DO NOTHING
+            RETURNING id
             """;
     private static final String SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE name = $1";
     /** The cloud's user and group, as it names them now (a rename in oned follows here). */
@@ -94,22 +102,30 @@ public final class UserStore {
         });
     }
 
-    /** A new user in {@code groups} (the first is its primary group); returns its id. */
-    public Future<Integer> createUser(String name, String passwordHash, List<Integer> groups) {
+    /** A new user in {@code groups} (the first is its primary group): its id, or empty when the name is taken. */
+    public Future<Optional<Integer>> createUser(String name, String passwordHash, List<Integer> groups) {
         return Tx.run(pool, tx -> tx.client.preparedQuery(INSERT_USER).execute(Tuple.of(name, groups.get(0), passwordHash))
-                .map(rows -> rows.iterator().next().getInteger("id"))
-                .compose(id -> tx.client.preparedQuery(INSERT_USER_GROUPS)
-                        .execute(Tuple.tuple().addInteger(id).addArrayOfInteger(groups.toArray(new Integer[0])))
+                .map(rows -> Sql.first(rows).map(r -> r.getInteger("id")))
+                .compose(id -> id.isEmpty() ? Future.succeededFuture(id) : tx.client.preparedQuery(INSERT_USER_GROUPS)
+                        .execute(Tuple.tuple().addInteger(id.get()).addArrayOfInteger(groups.toArray(new Integer[0])))
                         .map(id)));
     }
 
-    /** Whether a user was deleted (oneadmin never is). */
-    public Future<Boolean> deleteUser(int id) {
-        return pool.preparedQuery(DELETE_USER).execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
+    public enum Deletion { DELETED, NOT_FOUND, OWNS_DOCUMENTS }
+
+    /** Deletes a user (never oneadmin) unless it still owns services or templates. */
+    public Future<Deletion> deleteUser(int id) {
+        return pool.preparedQuery(DELETE_USER).execute(Tuple.of(id)).map(rows -> {
+            Row r = rows.iterator().next();
+            return r.getLong("deleted") > 0 ? Deletion.DELETED
+                    : r.getLong("found") > 0 ? Deletion.OWNS_DOCUMENTS : Deletion.NOT_FOUND;
+        });
     }
 
-    public Future<Integer> createGroup(String name) {
-        return pool.preparedQuery(INSERT_GROUP).execute(Tuple.of(name)).map(rows -> rows.iterator().next().getInteger("id"));
+    /** A new group: its id, or empty when the name is taken. */
+    public Future<Optional<Integer>> createGroup(String name) {
+        return pool.preparedQuery(INSERT_GROUP).execute(Tuple.of(name))
+                .map(rows -> Sql.first(rows).map(r -> r.getInteger("id")));
     }
 
     private static UserRow user(Row r) {

@@ -1,7 +1,7 @@
 package dev.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.support.FrameListener;
 import dev.flotilla.support.TestDatabase;
 import dev.flotilla.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -22,9 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -34,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The live event stream over a real WebSocket: live frames, filters, resume with since, auth. */
 class EventStreamIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static TestDatabase db;
     private static TestServer server;
 
@@ -50,37 +47,18 @@ class EventStreamIT {
         db.close();
     }
 
-    /** A client that keeps every frame it gets. */
-    private static final class Client implements WebSocket.Listener {
-        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
+    /** A client that keeps every frame it gets, and its socket. */
+    private static final class Client extends FrameListener {
         WebSocket socket;
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    frames.add(JSON.readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
 
         /** The service's log messages as they streamed (VM state observations are not part of the log). */
         List<String> messages(int serviceId) {
-            return frames.stream().filter(f -> f.path("service_id").asInt() == serviceId)
-                    .filter(f -> !f.path("kind").asText().equals("vm_state"))
+            return of(serviceId).stream().filter(f -> !f.path("kind").asText().equals("vm_state"))
                     .map(f -> f.path("message").asText()).toList();
         }
 
         List<JsonNode> vmStates(int serviceId) {
-            return frames.stream().filter(f -> f.path("service_id").asInt() == serviceId)
-                    .filter(f -> f.path("kind").asText().equals("vm_state")).toList();
+            return of(serviceId).stream().filter(f -> f.path("kind").asText().equals("vm_state")).toList();
         }
 
         void close() {

@@ -1,8 +1,8 @@
 package dev.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.support.ApiClient;
+import dev.flotilla.support.FrameListener;
 import dev.flotilla.support.TestDatabase;
 import dev.flotilla.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -38,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing.
  */
 class ManyUsersIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] MODES = {"600", "640", "644", "660", "604"};
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -291,7 +288,21 @@ class ManyUsersIT {
         assertEquals(201, dave.status(), dave.body());
         assertEquals(1, dave.json().path("USER").path("GID").asInt(), "users without groups join 'users'");
         assertEquals(200, admin.as("dave", "dave-pw").get("/service").status());
-        assertEquals(204, admin.delete("/sim/user/" + dave.json().path("USER").path("ID").asInt()).status());
+        ApiClient.Response again = admin.post("/sim/user", "{\"name\": \"dave\", \"password\": \"other\"}");
+        assertEquals(409, again.status());
+        assertEquals("NAME is already taken by USER 'dave'", again.body());
+        assertEquals(200, admin.as("dave", "dave-pw").get("/service").status(), "the refused create changed nothing");
+        assertEquals(409, admin.post("/sim/group", "{\"name\": \"devs\"}").status());
+        int daves = admin.as("dave", "dave-pw").post("/service_template", """
+                {"name": "daves", "roles": [{"name": "r", "type": "vm", "template_id": 0, "cardinality": 0}]}
+                """).json().path("DOCUMENT").path("ID").asInt();
+        int daveId = dave.json().path("USER").path("ID").asInt();
+        ApiClient.Response owns = admin.delete("/sim/user/" + daveId);
+        assertEquals(409, owns.status());
+        assertTrue(owns.body().contains("still owns services or templates"), owns.body());
+        assertEquals(200, admin.as("dave", "dave-pw").get("/service").status(), "dave is still there");
+        assertEquals(204, admin.delete("/service_template/" + daves).status());
+        assertEquals(204, admin.delete("/sim/user/" + daveId).status());
         assertEquals(401, admin.as("dave", "dave-pw").get("/service").status());
         assertEquals(403, admin.delete("/sim/user/0").status(), "oneadmin stays");
     }
@@ -344,32 +355,7 @@ class ManyUsersIT {
         assertEquals(401, anonymous.post("/session", "{\"user\": \"bob\", \"password\": \"nope\"}").status());
     }
 
-    /** A socket that keeps every frame it gets. */
-    private static final class Frames implements WebSocket.Listener {
-        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    frames.add(JSON.readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        boolean any(int serviceId) {
-            return frames.stream().anyMatch(f -> f.path("service_id").asInt() == serviceId);
-        }
-    }
-
-    private static WebSocket listen(String user, String password, String query, Frames frames) throws Exception {
+    private static WebSocket listen(String user, String password, String query, FrameListener frames) throws Exception {
         String base = admin.baseUrl().replace("http://", "ws://");
         return HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
@@ -390,9 +376,9 @@ class ManyUsersIT {
     @Test
     void theStreamShowsCarolNothingOfAlicesServiceUntilItIsShared() throws Exception {
         ApiClient alice = USERS.get("alice");
-        Frames carol = new Frames();
+        FrameListener carol = new FrameListener();
         WebSocket carolSocket = listen("carol", "carol-pw", "", carol);
-        Frames watcher = new Frames();
+        FrameListener watcher = new FrameListener();
         WebSocket adminSocket = listen("oneadmin", TestServer.PASSWORD, "", watcher);
 
         int[] docs = alicesDocuments("600");
@@ -410,11 +396,11 @@ class ManyUsersIT {
 
         // A replay filters the same way: bob (group devs; 604 gives everyone USE) gets alice's events,
         // carol no longer once alice takes the other bits away.
-        Frames bob = new Frames();
+        FrameListener bob = new FrameListener();
         WebSocket bobSocket = listen("bob", "bob-pw", "?since=0", bob);
         await().atMost(WAIT).until(() -> bob.any(id));
         assertEquals(204, action(alice, "/service/" + id, "chmod", "{\"octet\": \"600\"}").status());
-        Frames late = new Frames();
+        FrameListener late = new FrameListener();
         WebSocket lateSocket = listen("carol", "carol-pw", "?since=0", late);
         await().atMost(WAIT).until(() -> late.any(clock));
         assertFalse(late.any(id), "a replay shows carol only what she may use now");
