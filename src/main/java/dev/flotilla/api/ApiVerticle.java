@@ -87,6 +87,9 @@ public final class ApiVerticle extends VerticleBase {
         authorizer.mount(router, GET, "/health", Decision.publicRoute(), health::handle);
         authorizer.mount(router, GET, "/health/ready", Decision.publicRoute(), health::handle);
         authorizer.mount(router, GET, "/health/live", Decision.publicRoute(), health::live);
+        // The console's chart library, served from its WebJar (no CDN); public like the UI's own files.
+        authorizer.mount(router, GET, "/ui/lib/*", Decision.publicRoute(),
+                StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist").setCachingEnabled(true));
         authorizer.mount(router, null, "/ui/*", Decision.publicRoute(),
                 StaticHandler.create("webroot").setCachingEnabled(true));
         sessions.mountSignIn(router, authorizer);
