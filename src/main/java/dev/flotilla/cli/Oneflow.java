@@ -87,21 +87,18 @@ public final class Oneflow {
     static final class Top extends Cli.Base {
         @Mixin
         Cli.ConnectionWithP connection;
-        @Option(names = {"-d", "--delay"}, defaultValue = "4", description = "Seconds between refreshes (default 4)")
-        int delay;
+        @Mixin
+        TopOptions top;
+        @Mixin
+        ListOptions list;
 
         Cli.Connection connection() {
             return connection;
         }
 
         int run(FlowClient client) throws InterruptedException {
-            while (true) {
-                FlowClient.Response r = client.get("/service").orFail();
-                out().print("\033[H\033[2J");
-                out().print(Format.serviceList(Cli.pool(Cli.parse(r.body()))));
-                out().flush();
-                Thread.sleep(Math.max(1, delay) * 1000L);
-            }
+            return top.loop(out(), () -> Format.serviceList(Cli.pool(Cli.parse(client.get("/service").orFail().body())),
+                    list));
         }
     }
 

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /** {@code oneflow-template}: service templates (cli.md §3). */
 @Command(name = "oneflow-template", mixinStandardHelpOptions = true, version = "Flotilla oneflow-template 0.1",
         description = "Manage OneFlow service templates.",
-        subcommands = {OneflowTemplate.ListCmd.class, OneflowTemplate.Show.class, OneflowTemplate.Create.class,
+        subcommands = {OneflowTemplate.ListCmd.class, OneflowTemplate.Top.class, OneflowTemplate.Show.class, OneflowTemplate.Create.class,
             OneflowTemplate.Update.class, OneflowTemplate.Delete.class, OneflowTemplate.Instantiate.class,
             OneflowTemplate.Clone.class, OneflowTemplate.Chown.class, OneflowTemplate.Chgrp.class,
             OneflowTemplate.Chmod.class, OneflowTemplate.Rename.class})
@@ -66,6 +66,26 @@ public final class OneflowTemplate {
                 out().print(Format.templateList(Cli.pool(root), list));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "top", mixinStandardHelpOptions = true,
+            description = "Lists the service templates again and again until interrupted.")
+    static final class Top extends Cli.Base {
+        @Mixin
+        Cli.ConnectionWithP connection;
+        @Mixin
+        TopOptions top;
+        @Mixin
+        ListOptions list;
+
+        Cli.Connection connection() {
+            return connection;
+        }
+
+        int run(FlowClient client) throws InterruptedException {
+            return top.loop(out(), () -> Format.templateList(Cli.pool(Cli.parse(client.get("/service_template").orFail()
+                    .body())), list));
         }
     }
 
