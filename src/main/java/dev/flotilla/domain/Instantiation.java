@@ -83,6 +83,74 @@ public final class Instantiation {
                 throw new ValidationException("user_inputs_values." + name,
                         "Verify that every User Input have its corresponding value defined");
             }
+            checkValue(name, inputs.get(name).asText(""), values.get(name));
+        }
+    }
+
+    /**
+     * What the web console refuses before sending, refused here too (templates.md §8.1): a mandatory
+     * input left empty, and a value its type cannot hold. Other types (text, password, boolean, ...)
+     * take any text.
+     */
+    private static void checkValue(String name, String spec, JsonNode value) {
+        String[] parts = spec.split("\\|", -1);
+        String field = "user_inputs_values." + name;
+        String text = value == null || value.isNull() ? "" : value.isValueNode() ? value.asText() : value.toString();
+        if (text.isBlank()) {
+            if (parts[0].trim().equals("M")) {
+                throw new ValidationException(field, "User input " + name + " is mandatory: give it a value");
+            }
+            return;
+        }
+        String type = parts.length > 1 ? parts[1].trim() : "";
+        String params = parts.length > 3 ? parts[3].trim() : "";
+        String v = text.trim();
+        switch (type) {
+            case "number", "range" -> {
+                if (!v.matches("-?[0-9]{1,18}")) {
+                    throw new ValidationException(field, "User input " + name + " must be an integer number, not '"
+                            + text + "'");
+                }
+                checkRange(name, field, type, params, v);
+            }
+            case "number-float", "range-float" -> {
+                if (!v.matches("-?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?") || v.length() > 40) {
+                    throw new ValidationException(field, "User input " + name + " must be a number, not '" + text + "'");
+                }
+                checkRange(name, field, type, params, v);
+            }
+            case "list" -> {
+                List<String> options = java.util.Arrays.stream(params.split(",")).map(String::trim)
+                        .filter(o -> !o.isEmpty()).toList();
+                if (!options.isEmpty() && !options.contains(v)) {
+                    throw new ValidationException(field, "User input " + name + " must be one of " + options
+                            + ", not '" + text + "'");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** A range's params are {@code min..max}; a value outside is refused naming the bounds. */
+    private static void checkRange(String name, String field, String type, String params, String value) {
+        if (!type.startsWith("range")) {
+            return;
+        }
+        String[] bounds = params.split("\\.\\.", 2);
+        if (bounds.length != 2) {
+            return;
+        }
+        try {
+            double min = Double.parseDouble(bounds[0].trim());
+            double max = Double.parseDouble(bounds[1].trim());
+            double given = Double.parseDouble(value);
+            if (given < min || given > max) {
+                throw new ValidationException(field, "User input " + name + " must be from " + bounds[0].trim()
+                        + " to " + bounds[1].trim() + ", not " + value);
+            }
+        } catch (NumberFormatException e) {
+            // A malformed range in the template bounds nothing (the template is the author's).
         }
     }
 
