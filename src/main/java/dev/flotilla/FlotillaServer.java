@@ -1,6 +1,8 @@
 package dev.flotilla;
 
 import dev.flotilla.api.ApiVerticle;
+import dev.flotilla.api.DocumentCache;
+import dev.flotilla.view.Documents;
 import dev.flotilla.api.ClientCounts;
 import dev.flotilla.bus.LocalCodec;
 import dev.flotilla.cloud.CloudDriver;
@@ -91,11 +93,15 @@ public final class FlotillaServer implements AutoCloseable {
                         config.simulator().outageSeconds());
             }
             int apiInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+            // One copy of the documents for all API verticles, told of every committed change.
+            DocumentCache documentCache = new DocumentCache(new Documents(config.defaultCooldown()));
+            documentCache.listen(vertx.eventBus());
             Future.succeededFuture()
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database)))
-                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients, metrics),
+                    .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients, metrics,
+                                    documentCache),
                                     new DeploymentOptions().setInstances(apiInstances))
                             .recover(e -> Future.failedFuture(new StartFailure("cannot listen on " + config.host()
                                     + ":" + config.port() + " (:host/:port, FLOTILLA_HOST/FLOTILLA_PORT): "

@@ -16,11 +16,13 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class Answers {
     private final ServiceRepository services;
+    private final DocumentCache cache;
     private final TemplateStore templates;
     private final Documents documents;
 
-    Answers(ServiceRepository services, TemplateStore templates, Documents documents) {
+    Answers(ServiceRepository services, DocumentCache cache, TemplateStore templates, Documents documents) {
         this.services = services;
+        this.cache = cache;
         this.templates = templates;
         this.documents = documents;
     }
@@ -37,8 +39,14 @@ final class Answers {
         if (reply.body() != null) {
             Http.json(ctx, reply.status(), reply.body());
         } else if ("service".equals(reply.shows())) {
-            services.find(reply.id()).onSuccess(found -> Http.json(ctx, reply.status(),
-                    found.map(documents::service).orElseGet(() -> gone(reply.id())))).onFailure(ctx::fail);
+            cache.document(reply.id(), services).onSuccess(found -> {
+                if (found == null) {
+                    Http.json(ctx, reply.status(), gone(reply.id()));
+                } else {
+                    ctx.response().setStatusCode(reply.status()).putHeader("Content-Type", Http.JSON)
+                            .end(DocumentCache.wrapped(found));
+                }
+            }).onFailure(ctx::fail);
         } else if ("template".equals(reply.shows())) {
             templates.find(reply.id()).onSuccess(found -> Http.json(ctx, reply.status(),
                     found.map(documents::template).orElseGet(() -> gone(reply.id())))).onFailure(ctx::fail);

@@ -44,12 +44,15 @@ public final class ApiVerticle extends VerticleBase {
     private final Database database;
     private final ClientCounts clients;
     private final ServerMetrics metrics;
+    private final DocumentCache documentCache;
     private Pool pool;
     private CloudDriver cloud;
     private HttpServer server;
 
-    public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients, ServerMetrics metrics) {
+    public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients, ServerMetrics metrics,
+                       DocumentCache documentCache) {
         this.config = config;
+        this.documentCache = documentCache;
         this.database = database;
         this.clients = clients;
         this.metrics = metrics;
@@ -60,7 +63,7 @@ public final class ApiVerticle extends VerticleBase {
         FlotillaConfig.HttpLimits limits = config.http();
         pool = database.pool(vertx, config.dbPoolSize());
         Documents documents = new Documents(config.defaultCooldown());
-        EngineClient engine = new EngineClient(vertx.eventBus());
+        EngineClient engine = new EngineClient(vertx.eventBus(), documentCache);
         cloud = CloudDrivers.create(config, pool, vertx, Clock.systemUTC());
         SessionStore sessionStore = new SessionStore(pool);
         Authenticator auth = new Authenticator(vertx, new UserStore(pool), sessionStore, cloud,
@@ -78,7 +81,7 @@ public final class ApiVerticle extends VerticleBase {
             ctx.addEndHandler(ar -> guard.awaitRequest(ctx.request().connection()));
             ctx.next();
         });
-        Authorizer authorizer = new Authorizer(new DocumentAdmin(pool));
+        Authorizer authorizer = new Authorizer(new DocumentAdmin(pool), documentCache);
         // The web UI's files are public; it signs in with POST /session and then sends its cookie.
         authorizer.mount(router, GET, "/", Decision.publicRoute(), ctx -> ctx.reroute("/ui/index.html"));
         // Browsers ask for it on their own; without a route it would be a 401 in every console.
@@ -97,9 +100,9 @@ public final class ApiVerticle extends VerticleBase {
         sessions.mountSignedIn(router, authorizer);
         ServiceRepository services = new ServiceRepository(pool);
         TemplateStore templates = new TemplateStore(pool);
-        Answers answers = new Answers(services, templates, documents);
+        Answers answers = new Answers(services, documentCache, templates, documents);
         new TemplateRoutes(templates, engine, documents, answers).mount(router, authorizer);
-        new ServiceRoutes(services, engine, documents, answers, new AutoscalerStore(pool),
+        new ServiceRoutes(services, documentCache, engine, documents, answers, new AutoscalerStore(pool),
                 config.actionNumber(), config.actionPeriod(), config.maxCardinality()).mount(router, authorizer);
         authorizer.mount(router, GET, "/metrics", Decision.admin("Only oneadmin may read the metrics"),
                 new MetricsRoute(metrics, new Health(pool))::handle);

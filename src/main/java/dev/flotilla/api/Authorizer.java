@@ -6,6 +6,7 @@ import dev.flotilla.domain.Permissions.Right;
 import dev.flotilla.store.DocumentAdmin;
 import dev.flotilla.store.DocumentAdmin.Kind;
 import dev.flotilla.web.Http;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -54,13 +56,16 @@ final class Authorizer {
     }
 
     private final DocumentAdmin documents;
+    /** Services' owners without a query when their documents are in memory. */
+    private final DocumentCache cache;
     /** The routes mounted here, as objects: another route on the same path is not covered by them. */
     private final Set<Route> decided = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** Prefix routes ("/sim/*") that check everything mounted after them under their prefix. */
     private final Set<Route> guards = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
-    Authorizer(DocumentAdmin documents) {
+    Authorizer(DocumentAdmin documents, DocumentCache cache) {
         this.documents = documents;
+        this.cache = cache;
     }
 
     /** Mounts {@code handler} behind the check of {@code decision}; a path ending in {@code *} covers its prefix. */
@@ -89,7 +94,10 @@ final class Authorizer {
             }
             case DOCUMENT -> {
                 int id = Http.id(ctx, "id");
-                documents.owner(decision.kind(), id).onSuccess(owned -> {
+                Permissions.Owned known = decision.kind() == Kind.SERVICE ? cache.ownerIfKnown(id) : null;
+                Future<Optional<Permissions.Owned>> owner = known != null ? Future.succeededFuture(Optional.of(known))
+                        : documents.owner(decision.kind(), id);
+                owner.onSuccess(owned -> {
                     if (owned.isPresent()) {
                         ctx.put(DOCUMENT, owned.get());
                         if (!Permissions.allows(who.caller(), owned.get(), decision.right())) {

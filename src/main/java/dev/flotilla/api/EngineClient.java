@@ -20,9 +20,25 @@ final class EngineClient {
     private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
 
     private final EventBus bus;
+    private final DocumentCache cache;
 
-    EngineClient(EventBus bus) {
+    EngineClient(EventBus bus, DocumentCache cache) {
         this.bus = bus;
+        this.cache = cache;
+    }
+
+    /**
+     * The command is committed: the documents it changed are read again before anyone is answered
+     * (the engine announces them too, but its message may arrive after the client's next request).
+     */
+    private void changed(Command command, CommandReply reply) {
+        if (command instanceof Command.PurgeDone) {
+            cache.changedAll();
+        } else if (command instanceof Command.OnService c) {
+            cache.changed(java.util.List.of(c.serviceId()));
+        } else if ("service".equals(reply.shows()) && reply.id() != null) {
+            cache.changed(java.util.List.of(reply.id()));
+        }
     }
 
     Future<CommandReply> send(RoutingContext ctx, Command command) {
@@ -31,7 +47,10 @@ final class EngineClient {
         CommandRequest request = new CommandRequest(command, who.uid(), who.name(), who.gid(), who.groups(),
                 idempotency == null ? null : idempotency.key(), idempotency == null ? null : idempotency.requestHash());
         return bus.<CommandReply>request(Addresses.ENGINE_COMMAND, request, OPTIONS)
-                .map(reply -> reply.body())
+                .map(reply -> {
+                    changed(command, reply.body());
+                    return reply.body();
+                })
                 .recover(e -> {
                     if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
                         return Future.failedFuture(OperationException.fromJson(r.failureCode(), r.getMessage()));

@@ -31,6 +31,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 /** {@code /service} routes (api.md §5). Reads go to the store; every change goes to the engine. */
 final class ServiceRoutes {
     private final ServiceRepository services;
+    private final DocumentCache cache;
     private final EngineClient engine;
     private final Documents documents;
     private final Answers answers;
@@ -39,8 +40,10 @@ final class ServiceRoutes {
     private final int defaultActionPeriod;
     private final int maxCardinality;
 
-    ServiceRoutes(ServiceRepository services, EngineClient engine, Documents documents, Answers answers,
-                  AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod, int maxCardinality) {
+    ServiceRoutes(ServiceRepository services, DocumentCache cache, EngineClient engine, Documents documents,
+                  Answers answers, AutoscalerStore autoscaler, int defaultActionNumber, int defaultActionPeriod,
+                  int maxCardinality) {
+        this.cache = cache;
         this.maxCardinality = maxCardinality;
         this.autoscaler = autoscaler;
         this.services = services;
@@ -80,8 +83,13 @@ final class ServiceRoutes {
         int limit = pageSize == null ? Integer.MAX_VALUE : pageSize;
         long offset = pageSize == null || page == null ? 0 : (page - 1L) * pageSize;
         Identity who = ctx.get(Authenticator.IDENTITY);
-        services.list(who.caller(), state, limit, offset).onSuccess(all -> Http.document(ctx, documents.servicePool(all)))
-                .onFailure(ctx::fail);
+        if (Http.noCacheAsked(ctx)) {
+            services.list(who.caller(), state, limit, offset)
+                    .onSuccess(all -> Http.document(ctx, documents.servicePool(all))).onFailure(ctx::fail);
+            return;
+        }
+        cache.list(who.caller(), state, limit, offset, services)
+                .onSuccess(listing -> Http.document(ctx, listing.body(), listing.tag())).onFailure(ctx::fail);
     }
 
     private static ServiceState stateFilter(String raw) {
@@ -98,8 +106,20 @@ final class ServiceRoutes {
         }
     }
 
+    /** From the document cache; {@code Cache-Control: no-cache} reads PostgreSQL and leaves the cache alone. */
     private void show(RoutingContext ctx) {
-        find(Http.id(ctx, "id")).onSuccess(s -> Http.document(ctx, documents.service(s))).onFailure(ctx::fail);
+        int id = Http.id(ctx, "id");
+        if (Http.noCacheAsked(ctx)) {
+            find(id).onSuccess(s -> Http.document(ctx, documents.service(s))).onFailure(ctx::fail);
+            return;
+        }
+        cache.document(id, services).onSuccess(e -> {
+            if (e == null) {
+                ctx.fail(notFound(id));
+            } else {
+                Http.document(ctx, DocumentCache.wrapped(e), e.tag());
+            }
+        }).onFailure(ctx::fail);
     }
 
     private void delete(RoutingContext ctx) {
@@ -310,6 +330,10 @@ final class ServiceRoutes {
 
     private Future<ServiceRecord> find(int id) {
         return services.find(id).compose(s -> s.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
-                OperationException.notFound("[one.document.info] Error getting document [" + id + "]."))));
+                notFound(id))));
+    }
+
+    private static OperationException notFound(int id) {
+        return OperationException.notFound("[one.document.info] Error getting document [" + id + "].");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.bus.Addresses;
 import dev.flotilla.bus.CommandReply;
 import dev.flotilla.bus.CommandRequest;
+import dev.flotilla.bus.ServiceChanges;
 import dev.flotilla.domain.Command;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.domain.Autoscaling;
@@ -101,7 +102,9 @@ public final class Autoscaler {
                     java.time.ZoneId.systemDefault());
             Future<Void> saved = store.saveCounters(c.serviceId(), c.role(), concat(
                     counterWrites(c, "elasticity", decision.elasticityPolicies()),
-                    counterWrites(c, "scheduled", decision.scheduledPolicies())));
+                    counterWrites(c, "scheduled", decision.scheduledPolicies())))
+                    // The counters are shown with the role's policies in the service's document.
+                    .onSuccess(v -> ServiceChanges.announce(bus, c.serviceId()));
             if (!decision.scales(c.cardinality())) {
                 return saved.compose(v -> store.record(c.serviceId(), c.role(), now, inputs, c.cardinality(),
                         decision.evaluations()));

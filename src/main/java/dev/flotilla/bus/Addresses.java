@@ -12,6 +12,11 @@ public final class Addresses {
     public static final String SERVICE_EVENTS = "service.events";
     /** A service's owner, group or mode changed (its id): the event streams look its rights up again. */
     public static final String SERVICE_OWNER_CHANGED = "service.owner.changed";
+    /**
+     * Writers → API, after their commit: these services' documents changed ({@code JsonArray} of
+     * ids); the document cache reads them again before serving them.
+     */
+    public static final String SERVICES_CHANGED = "services.changed";
     /** A user was deleted: every API verticle forgets the credentials it had verified. */
     public static final String USERS_CHANGED = "users.changed";
 

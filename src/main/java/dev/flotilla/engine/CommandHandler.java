@@ -161,7 +161,12 @@ final class CommandHandler {
                 request.command().kind(), serviceId, templateId, request.uid(), Json.MAPPER.valueToTree(request.command()),
                 request.idempotencyKey(), request.requestHash(), done.reply().status(), done.reply().body()))
                 .map(done)))
-                .onSuccess(done -> FaultPoint.afterCommit(request.command().kind()));
+                .onSuccess(done -> {
+                    if (serviceId != null) {
+                        reconciler.changed(List.of(serviceId));
+                    }
+                    FaultPoint.afterCommit(request.command().kind());
+                });
     }
 
     // ---- commands on a service ------------------------------------------------------------------
@@ -292,7 +297,10 @@ final class CommandHandler {
             return instantiate(request, c);
         } else if (command instanceof Command.PurgeDone) {
             return commit(request, null, null, tx -> services.purgeDone(tx, 0, request.caller()).map(Done::noContent))
-                    .map(done -> Outcome.of(done.reply()));
+                    .map(done -> {
+                        reconciler.changed(done.value());
+                        return Outcome.of(done.reply());
+                    });
         } else if (command instanceof Command.CreateTemplate c) {
             ObjectNode body = c.body().deepCopy();
             TemplateValidator.validateTemplate(body, config.maxCardinality());

@@ -3,6 +3,7 @@ package dev.flotilla.engine;
 import dev.flotilla.OperationException;
 import dev.flotilla.bus.Addresses;
 import dev.flotilla.bus.CommandRequest;
+import dev.flotilla.bus.ServiceChanges;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
@@ -92,7 +93,8 @@ public final class EngineVerticle extends VerticleBase {
     /** DONE services past :done_retention:, and journal rows past the key window. */
     private void purge(ServiceRepository services, OperationJournal journal) {
         Future<?> done = config.doneRetention().isZero() ? Future.succeededFuture()
-                : services.purgeDone(config.doneRetention().toSeconds());
+                : services.purgeDone(config.doneRetention().toSeconds())
+                        .onSuccess(ids -> ServiceChanges.announce(vertx.eventBus(), ids));
         done.compose(v -> journal.purgeOlderThan(JOURNAL_RETENTION_SECONDS))
                 .onFailure(e -> LOG.warn("purge failed: {}", e.toString()));
     }

@@ -107,7 +107,15 @@ final class Reconciler {
                              Function<String, JsonNode> templateContents, String trigger) {
         logTransitions(snapshot, plan, trigger);
         publisher.publish(events);
+        if (plan.changesStore()) {
+            publisher.changed(List.of(snapshot.id()));
+        }
+        if (plan.driverCalls().isEmpty()) {
+            return Future.succeededFuture();
+        }
         return driverCalls.make(snapshot.id(), owner, templateContents, plan.driverCalls()).map(needsAnotherLook -> {
+            // The outcomes are stored (VM ids, refusals): the document changed again.
+            publisher.changed(List.of(snapshot.id()));
             if (needsAnotherLook) {
                 wake(snapshot.id(), "driver-outcome");
             }
@@ -130,6 +138,11 @@ final class Reconciler {
 
     void publish(List<EventRecord> events) {
         publisher.publish(events);
+    }
+
+    /** A command or a purge committed a change to these services' documents. */
+    void changed(java.util.Collection<Integer> serviceIds) {
+        publisher.changed(serviceIds);
     }
 
     private static void logTransitions(ServiceSnapshot snapshot, Plan plan, String trigger) {

@@ -2,6 +2,7 @@ package dev.flotilla.poller;
 
 import dev.flotilla.bus.Addresses;
 import dev.flotilla.bus.EventFrames;
+import dev.flotilla.bus.ServiceChanges;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.domain.VmObservation;
 import dev.flotilla.store.VmObservations;
@@ -85,6 +86,7 @@ public final class VmPoller {
         }
         return observations.recordObserved(seen).map(observed -> {
             observed.events().forEach(e -> bus.publish(Addresses.SERVICE_EVENTS, EventFrames.of(e)));
+            ServiceChanges.announce(bus, observed.serviceIds());
             wake(observed.serviceIds(), trigger);
             return (Void) null;
         }).onFailure(e -> LOG.warn("recording {} observations failed: {}", trigger, e.toString()));

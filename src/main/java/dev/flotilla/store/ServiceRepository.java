@@ -16,6 +16,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,6 +88,12 @@ public final class ServiceRepository {
             + " AND " + DocumentAdmin.permitted(Permissions.Right.USE, "v", 4, 5) + " ORDER BY id LIMIT $2 OFFSET $3",
             true);
 
+    /** Documents of the given services (those that still exist). */
+    private static final String FIND_MANY = documents("SELECT unnest($1::int[]) AS id", true);
+    /** One page of every service's document, in id order after {@code $1}. */
+    private static final String ALL_AFTER = documents("SELECT id FROM services WHERE id > $1 ORDER BY id LIMIT $2",
+            true);
+
     private static final String NEXT_SERVICE_ID = "SELECT nextval('services_id_seq') AS id";
     private static final String INSERT_SERVICE = """
             INSERT INTO services (id, uid, gid, name, state, deployment, body)
@@ -141,11 +148,24 @@ public final class ServiceRepository {
     public Future<List<ServiceRecord>> list(Permissions.Caller caller, ServiceState state, int limit, long offset) {
         Tuple args = Tuple.of(state == null ? null : (short) state.number(), limit, offset, caller.uid(),
                 DocumentAdmin.groupsOf(caller));
-        return pool.preparedQuery(LIST).execute(args).map(rows -> {
-            List<ServiceRecord> out = new ArrayList<>();
-            rows.forEach(r -> out.add(fromRow(r)));
-            return out;
-        });
+        return pool.preparedQuery(LIST).execute(args).map(this::records);
+    }
+
+    /** The documents of those of {@code ids} that exist, in id order. */
+    public Future<List<ServiceRecord>> findMany(Collection<Integer> ids) {
+        return pool.preparedQuery(FIND_MANY).execute(Tuple.of((Object) ids.toArray(new Integer[0])))
+                .map(this::records);
+    }
+
+    /** Up to {@code limit} documents of the services after id {@code after}, in id order (for reading them all). */
+    public Future<List<ServiceRecord>> pageAfter(int after, int limit) {
+        return pool.preparedQuery(ALL_AFTER).execute(Tuple.of(after, limit)).map(this::records);
+    }
+
+    private List<ServiceRecord> records(io.vertx.sqlclient.RowSet<Row> rows) {
+        List<ServiceRecord> out = new ArrayList<>();
+        rows.forEach(r -> out.add(fromRow(r)));
+        return out;
     }
 
     public Future<List<Integer>> unfinishedIds() {

@@ -36,6 +36,11 @@ public final class Documents {
         return wrap(envelope(s.meta(), TYPE_SERVICE, s.oneFlowBody(defaultCooldown)));
     }
 
+    /** One service's DOCUMENT object, without the {@code {"DOCUMENT": ...}} around it (pools hold these). */
+    public ObjectNode serviceDocument(ServiceRecord s) {
+        return envelope(s.meta(), TYPE_SERVICE, s.oneFlowBody(defaultCooldown));
+    }
+
     public ObjectNode templatePool(List<TemplateRecord> templates) {
         return pool(templates.stream().map(t -> envelope(t.meta(), TYPE_TEMPLATE, t.body())).toList());
     }

@@ -33,19 +33,30 @@ public final class Http {
      */
     public static void document(RoutingContext ctx, JsonNode body) {
         byte[] bytes = Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String etag = "\"" + etag(bytes) + "\"";
+        document(ctx, io.vertx.core.buffer.Buffer.buffer(bytes), etag(bytes));
+    }
+
+    /** {@link #document(RoutingContext, JsonNode)} for bytes already written, with their tag (without quotes). */
+    public static void document(RoutingContext ctx, io.vertx.core.buffer.Buffer bytes, String tag) {
+        String etag = "\"" + tag + "\"";
         ctx.response().putHeader("ETag", etag).putHeader("Cache-Control", "no-cache");
         String asked = ctx.request().getHeader("If-None-Match");
         if (asked != null && java.util.Arrays.stream(asked.split(",")).map(String::trim)
-                .anyMatch(tag -> tag.equals(etag) || tag.equals("W/" + etag) || tag.equals("*"))) {
+                .anyMatch(t -> t.equals(etag) || t.equals("W/" + etag) || t.equals("*"))) {
             ctx.response().setStatusCode(304).end();
             return;
         }
-        ctx.response().setStatusCode(200).putHeader("Content-Type", JSON)
-                .end(io.vertx.core.buffer.Buffer.buffer(bytes));
+        ctx.response().setStatusCode(200).putHeader("Content-Type", JSON).end(bytes);
     }
 
-    private static String etag(byte[] bytes) {
+    /** Whether the client asked for an answer read from the source now ({@code Cache-Control: no-cache}). */
+    public static boolean noCacheAsked(RoutingContext ctx) {
+        String asked = ctx.request().getHeader("Cache-Control");
+        return asked != null && asked.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+    }
+
+    /** A strong tag of {@code bytes} (without quotes): 96 bits of their SHA-256. */
+    public static String etag(byte[] bytes) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
             return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));

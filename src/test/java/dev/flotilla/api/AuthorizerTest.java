@@ -32,14 +32,14 @@ class AuthorizerTest {
     @Test
     void aRouteWithoutADecisionIsListed() {
         Router router = Router.router(vertx);
-        Authorizer authorizer = new Authorizer(null);
+        Authorizer authorizer = new Authorizer(null, null);
         router.route().handler(RoutingContext::next); // every-request handlers have no path
         authorizer.mount(router, GET, "/health", Decision.publicRoute(), RoutingContext::next);
         authorizer.mount(router, GET, "/service/:id", Decision.use(Kind.SERVICE), RoutingContext::next);
         authorizer.mount(router, null, "/sim/*", Decision.admin("no"), RoutingContext::next);
         router.get("/sim/vm").handler(RoutingContext::next); // after its prefix's guard
         Router early = Router.router(vertx);
-        Authorizer late = new Authorizer(null);
+        Authorizer late = new Authorizer(null, null);
         early.get("/sim/vm").handler(RoutingContext::next);
         late.mount(early, null, "/sim/*", Decision.admin("no"), RoutingContext::next);
         assertEquals(List.of("GET /sim/vm"), late.undecided(early), "a route before the guard is not guarded");

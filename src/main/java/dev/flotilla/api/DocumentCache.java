@@ -1,0 +1,308 @@
+package dev.flotilla.api;
+
+import dev.flotilla.domain.Permissions;
+import dev.flotilla.domain.ServiceState;
+import dev.flotilla.json.Json;
+import dev.flotilla.store.ServiceRecord;
+import dev.flotilla.store.ServiceRepository;
+import dev.flotilla.view.Documents;
+import dev.flotilla.web.Http;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Service documents served from memory: each service's DOCUMENT as the bytes clients get, with its
+ * owner and state for the access check and the list's filters. PostgreSQL stays the truth: an entry
+ * is served only while no change to its service has been announced since it was read (writers
+ * announce after their commit on {@code services.changed}; the API announces a command's service
+ * before it answers, so a client reads its own writes), a restart starts empty, and a read costs
+ * what changed since the last one, not what exists.
+ *
+ * <p>Shared by the API verticles. No lock is held across I/O: every announcement and every read's
+ * start take a number from one counter; a read's result is kept only if nothing newer was
+ * announced for that service and no newer read is kept already, so an old read finishing late
+ * cannot bring back an old document.
+ */
+public final class DocumentCache {
+    /** A service's document, or (json null) the knowledge that it no longer exists. */
+    record Entry(int id, Permissions.Owned owned, ServiceState state, byte[] json, String tag, long readAt) {
+        boolean exists() {
+            return json != null;
+        }
+    }
+
+    /** What a list request gets: the documents in id order, with a tag for the whole answer. */
+    record Listing(Buffer body, String tag) {
+    }
+
+    private static final int PAGE = 1000;
+    private static final byte[] POOL_OPEN = "{\"DOCUMENT_POOL\":{\"DOCUMENT\":[".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] POOL_CLOSE = "]}}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] EMPTY_POOL = "{\"DOCUMENT_POOL\":{}}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DOCUMENT_OPEN = "{\"DOCUMENT\":".getBytes(StandardCharsets.UTF_8);
+
+    private final Documents documents;
+    private final ConcurrentSkipListMap<Integer, Entry> entries = new ConcurrentSkipListMap<>();
+
+    // Guarded by this.
+    private long counter;
+    /** Services changed since their entry was read: the counter at the announcement. */
+    private final Map<Integer, Long> announced = new HashMap<>();
+    /** When everything was last announced changed, and when a read of everything last started (and ended). */
+    private long allAnnouncedAt;
+    private long allReadAt = -1;
+    /** The start of each read in flight (how many): entries for deleted services may go once none is older. */
+    private final TreeMap<Long, Integer> readsInFlight = new TreeMap<>();
+    private final Set<Integer> deleted = new TreeSet<>();
+
+    public DocumentCache(Documents documents) {
+        this.documents = documents;
+    }
+
+    /** Listens for the writers' announcements. */
+    public void listen(EventBus bus) {
+        bus.<JsonArray>consumer(dev.flotilla.bus.Addresses.SERVICES_CHANGED, message -> {
+            List<Integer> ids = new ArrayList<>();
+            message.body().forEach(id -> ids.add(((Number) id).intValue()));
+            changed(ids);
+        });
+    }
+
+    /** These services changed (committed): their entries are read again before they are served. */
+    public synchronized void changed(Collection<Integer> ids) {
+        long at = ++counter;
+        ids.forEach(id -> announced.put(id, at));
+    }
+
+    /** Anything may have changed (a purge of many): everything is read again. */
+    public synchronized void changedAll() {
+        allAnnouncedAt = ++counter;
+    }
+
+    /** Whose service {@code id} is, when that is known now without asking PostgreSQL; null otherwise. */
+    Permissions.Owned ownerIfKnown(int id) {
+        Entry e = fresh(id);
+        return e != null && e.exists() ? e.owned() : null;
+    }
+
+    /** Service {@code id}'s document as {@code {"DOCUMENT": ...}} bytes, or null when there is no such service. */
+    Future<Entry> document(int id, ServiceRepository services) {
+        Entry e = fresh(id);
+        if (e != null) {
+            return Future.succeededFuture(e.exists() ? e : null);
+        }
+        return read(List.of(id), services).map(read -> {
+            Entry found = read.get(id);
+            return found != null && found.exists() ? found : null;
+        });
+    }
+
+    static Buffer wrapped(Entry e) {
+        return Buffer.buffer(e.json().length + DOCUMENT_OPEN.length + 1).appendBytes(DOCUMENT_OPEN)
+                .appendBytes(e.json()).appendByte((byte) '}');
+    }
+
+    /**
+     * The services {@code caller} may USE, optionally only those in {@code state}, one page of them
+     * ({@code offset}, {@code limit}), in id order, as a DOCUMENT_POOL.
+     */
+    Future<Listing> list(Permissions.Caller caller, ServiceState state, int limit, long offset,
+                         ServiceRepository services) {
+        return refresh(services).map(read -> {
+            // What this request read itself wins over the kept entries: a change announced while it
+            // read may have kept its result out of the cache, and it must still see what it read.
+            Collection<Entry> all = entries.values();
+            if (!read.isEmpty()) {
+                TreeMap<Integer, Entry> merged = new TreeMap<>(entries);
+                merged.putAll(read);
+                all = merged.values();
+            }
+            List<Entry> page = new ArrayList<>();
+            long skipped = 0;
+            for (Entry e : all) {
+                if (page.size() >= limit) {
+                    break;
+                }
+                if (!e.exists() || (state != null && e.state() != state)
+                        || !Permissions.allows(caller, e.owned(), Permissions.Right.USE)) {
+                    continue;
+                }
+                if (skipped++ < offset) {
+                    continue;
+                }
+                page.add(e);
+            }
+            return listing(page);
+        });
+    }
+
+    private static Listing listing(List<Entry> page) {
+        if (page.isEmpty()) {
+            return new Listing(Buffer.buffer(EMPTY_POOL), Http.etag(EMPTY_POOL));
+        }
+        int size = POOL_OPEN.length + POOL_CLOSE.length + page.size();
+        StringBuilder tags = new StringBuilder(page.size() * 17);
+        for (Entry e : page) {
+            size += e.json().length;
+            tags.append(e.tag()).append(',');
+        }
+        Buffer body = Buffer.buffer(size).appendBytes(POOL_OPEN);
+        for (int i = 0; i < page.size(); i++) {
+            if (i > 0) {
+                body.appendByte((byte) ',');
+            }
+            body.appendBytes(page.get(i).json());
+        }
+        body.appendBytes(POOL_CLOSE);
+        return new Listing(body, Http.etag(tags.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Makes what this call serves at least as new as the call: reads all services the first time
+     * (and after a change of everything), then only those changed since; answers what it read.
+     */
+    private Future<Map<Integer, Entry>> refresh(ServiceRepository services) {
+        boolean complete;
+        List<Integer> changed;
+        synchronized (this) {
+            complete = allReadAt >= allAnnouncedAt && allReadAt >= 0;
+            changed = new ArrayList<>(announced.keySet());
+        }
+        if (!complete) {
+            return readAll(services);
+        }
+        return changed.isEmpty() ? Future.succeededFuture(Map.of()) : read(changed, services);
+    }
+
+    private Future<Map<Integer, Entry>> readAll(ServiceRepository services) {
+        long start = startRead();
+        Map<Integer, Entry> seen = new HashMap<>();
+        return readPagesAfter(0, start, seen, services).map(v -> {
+            synchronized (this) {
+                for (Entry e : entries.values()) {
+                    if (e.exists() && !seen.containsKey(e.id()) && e.readAt() < start) {
+                        keep(new Entry(e.id(), null, null, null, null, start));
+                    }
+                }
+                allReadAt = Math.max(allReadAt, start);
+            }
+            return seen;
+        }).onComplete(ar -> endRead(start));
+    }
+
+    private Future<Void> readPagesAfter(int after, long start, Map<Integer, Entry> seen, ServiceRepository services) {
+        return services.pageAfter(after, PAGE).compose(records -> {
+            keepAll(records, start, seen);
+            return records.size() < PAGE ? Future.succeededFuture()
+                    : readPagesAfter(records.get(records.size() - 1).meta().id(), start, seen, services);
+        });
+    }
+
+    /** Reads {@code ids} now; what was read is also kept, unless something newer is known by then. */
+    private Future<Map<Integer, Entry>> read(Collection<Integer> ids, ServiceRepository services) {
+        long start = startRead();
+        return services.findMany(ids).map(records -> {
+            Map<Integer, Entry> read = new HashMap<>();
+            keepAll(records, start, read);
+            synchronized (this) {
+                for (int id : ids) {
+                    if (!read.containsKey(id)) {
+                        Entry gone = new Entry(id, null, null, null, null, start);
+                        read.put(id, gone);
+                        keep(gone);
+                    }
+                }
+            }
+            return read;
+        }).onComplete(ar -> endRead(start));
+    }
+
+    private void keepAll(List<ServiceRecord> records, long start, Map<Integer, Entry> read) {
+        List<Entry> rendered = new ArrayList<>(records.size());
+        for (ServiceRecord r : records) {
+            byte[] json = Json.write(documents.serviceDocument(r)).getBytes(StandardCharsets.UTF_8);
+            rendered.add(new Entry(r.meta().id(), new Permissions.Owned(r.meta().uid(), r.meta().gid(),
+                    r.meta().permissions()), r.state(), json, Http.etag(json), start));
+        }
+        synchronized (this) {
+            rendered.forEach(e -> {
+                read.put(e.id(), e);
+                keep(e);
+            });
+        }
+    }
+
+    /** Keeps {@code e} unless a change was announced after its read started or a newer read is kept. */
+    private void keep(Entry e) {
+        assert Thread.holdsLock(this);
+        Long changedAt = announced.get(e.id());
+        if (changedAt != null && changedAt > e.readAt()) {
+            return;
+        }
+        Entry current = entries.get(e.id());
+        if (current != null && current.readAt() > e.readAt()) {
+            return;
+        }
+        announced.remove(e.id());
+        entries.put(e.id(), e);
+        if (e.exists()) {
+            deleted.remove(e.id());
+        } else {
+            deleted.add(e.id());
+        }
+    }
+
+    private Entry fresh(int id) {
+        synchronized (this) {
+            if (announced.containsKey(id)) {
+                return null;
+            }
+            Entry e = entries.get(id);
+            if (e == null) {
+                // Unknown: absent for sure only when everything has been read since anything changed.
+                boolean complete = allReadAt >= allAnnouncedAt && allReadAt >= 0;
+                return complete ? new Entry(id, null, null, null, null, allReadAt) : null;
+            }
+            return e.readAt() >= allAnnouncedAt ? e : null;
+        }
+    }
+
+    private synchronized long startRead() {
+        long start = ++counter;
+        readsInFlight.merge(start, 1, Integer::sum);
+        return start;
+    }
+
+    /**
+     * Forgets deleted services once no read older than the knowledge is in flight (a late one could
+     * otherwise bring the document back); so nothing here grows with services long gone.
+     */
+    private synchronized void endRead(long start) {
+        readsInFlight.computeIfPresent(start, (k, n) -> n == 1 ? null : n - 1);
+        long oldest = readsInFlight.isEmpty() ? Long.MAX_VALUE : readsInFlight.firstKey();
+        for (Iterator<Integer> it = deleted.iterator(); it.hasNext(); ) {
+            int id = it.next();
+            Entry e = entries.get(id);
+            if (e == null || e.readAt() < oldest) {
+                if (e != null && !e.exists()) {
+                    entries.remove(id);
+                }
+                it.remove();
+            }
+        }
+    }
+}
