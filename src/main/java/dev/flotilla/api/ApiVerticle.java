@@ -48,6 +48,7 @@ public final class ApiVerticle extends VerticleBase {
     private Pool pool;
     private CloudDriver cloud;
     private HttpServer server;
+    private Router router;
 
     public ApiVerticle(FlotillaConfig config, Database database, ClientCounts clients, ServerMetrics metrics,
                        DocumentCache documentCache) {
@@ -71,7 +72,7 @@ public final class ApiVerticle extends VerticleBase {
         Sessions sessions = new Sessions(sessionStore, auth);
         ConnectionGuard guard = new ConnectionGuard(vertx, clients.connections, limits);
 
-        Router router = Router.router(vertx);
+        router = Router.router(vertx);
         // Before anything reads the body or asks who the client is: the path, the query, the type.
         router.route().handler(new InputGate()::handle);
         // Bounded, in memory, never a file: only JSON gets this far.
@@ -90,6 +91,7 @@ public final class ApiVerticle extends VerticleBase {
         authorizer.mount(router, GET, "/health", Decision.publicRoute(), health::handle);
         authorizer.mount(router, GET, "/health/ready", Decision.publicRoute(), health::handle);
         authorizer.mount(router, GET, "/health/live", Decision.publicRoute(), health::live);
+        new OpenApiRoutes().mount(router, authorizer);
         // The console's chart library, served from its WebJar (no CDN); public like the UI's own files.
         authorizer.mount(router, GET, "/ui/lib/*", Decision.publicRoute(),
                 StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist").setCachingEnabled(true));
@@ -147,6 +149,11 @@ public final class ApiVerticle extends VerticleBase {
         });
         return server.requestHandler(router).listen()
                 .onSuccess(s -> LOG.debug("API listening on {}:{}", config.host(), s.actualPort()));
+    }
+
+    /** The routes as mounted (OpenApiIT compares them with the OpenAPI document). */
+    Router router() {
+        return router;
     }
 
     @Override
