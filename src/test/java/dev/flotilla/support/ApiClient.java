@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
-/** A small HTTP client for the REST API as an external OneFlow client would use it. */
+/**
+ * A small HTTP client for the REST API as an external OneFlow client would use it. Every response
+ * is checked against the OpenAPI document ({@link OpenApiValidator}); one that differs fails the test.
+ */
 public final class ApiClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -116,8 +119,10 @@ public final class ApiClient {
         headers.forEach(request::header);
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""), response.headers());
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            // Every answer any test receives must be as the OpenAPI document says.
+            OpenApiValidator.get().check(method, path, response.statusCode(), contentType, response.body());
+            return new Response(response.statusCode(), response.body(), contentType, response.headers());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {

@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * HTTP/1.1 over a plain socket, byte for byte as written: for what ordinary clients refuse to
- * send or would normalize (dot segments, raw escapes, half-sent requests).
+ * send or would normalize (dot segments, raw escapes, half-sent requests). Each response to a
+ * whole request line is checked against the OpenAPI document ({@link OpenApiValidator}).
  */
 public final class RawHttp {
     private RawHttp() {
@@ -19,6 +20,16 @@ public final class RawHttp {
 
     /** A response: status and body (read to Content-Length, chunked end or connection close). */
     public record Response(int status, String head, String body) {
+        /** A header's value (the first one), or null. */
+        public String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+            return null;
+        }
     }
 
     public static String basic(String user, String password) {
@@ -31,7 +42,14 @@ public final class RawHttp {
             socket.setSoTimeout(timeoutMs);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
-            return read(socket.getInputStream());
+            Response response = read(socket.getInputStream());
+            String[] line = OpenApiValidator.requestLine(request);
+            if (line != null) {
+                // What even odd requests get back must be as the OpenAPI document says.
+                OpenApiValidator.get().check(line[0], line[1], response.status(), response.header("Content-Type"),
+                        response.body());
+            }
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
