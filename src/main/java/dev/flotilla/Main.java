@@ -1,6 +1,7 @@
 package dev.flotilla;
 
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.logging.LogFormat;
 
 import java.nio.file.Path;
 
@@ -10,6 +11,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Before the first logger: slf4j-simple's, able to write JSON lines (:log_format:); SLF4J's
+        // note that it was asked for would be the one line of the log in neither format.
+        System.setProperty("slf4j.provider", LogFormat.PROVIDER);
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
         FlotillaConfig config;
         try {
             config = FlotillaConfig.load(System.getenv());
@@ -18,6 +25,7 @@ public final class Main {
             System.exit(1);
             return;
         }
+        LogFormat.use(config.logFormat());
         String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
         Path oneAuth = Path.of(home, ".one", "one_auth");
         FlotillaServer server;

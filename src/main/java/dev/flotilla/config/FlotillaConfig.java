@@ -43,7 +43,8 @@ public record FlotillaConfig(
         HttpLimits http,
         OpenNebulaSettings opennebula,
         int authCacheSeconds,
-        SimulatorSettings simulator) {
+        SimulatorSettings simulator,
+        String logFormat) {
 
     /**
      * How to reach a real OpenNebula front-end ({@code :driver: opennebula}): oned's XML-RPC
@@ -98,6 +99,7 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_SUBSCRIBER_ENDPOINT", List.of("subscriber_endpoint"));
         ENV_KEYS.put("FLOTILLA_WAIT_TIMEOUT", List.of("wait_timeout"));
         ENV_KEYS.put("FLOTILLA_AUTH_CACHE_SECONDS", List.of("auth_cache_seconds"));
+        ENV_KEYS.put("FLOTILLA_LOG_FORMAT", List.of("log_format"));
         // OneFlow's variable first, Flotilla's wins when both are set.
         ENV_KEYS.put("ONE_CIPHER_AUTH", List.of("one_auth_file"));
         ENV_KEYS.put("FLOTILLA_ONE_AUTH_FILE", List.of("one_auth_file"));
@@ -143,6 +145,8 @@ public record FlotillaConfig(
                 "http.stream_buffer_bytes must be >= 4096 and http.stream_slow_seconds positive");
         require(simulator.outageMode().equals("fail") || simulator.outageMode().equals("timeout"),
                 "simulator.outage_mode must be fail or timeout");
+        require(logFormat.equals("text") || logFormat.equals("json"),
+                ":log_format (FLOTILLA_LOG_FORMAT) must be text or json, got '" + logFormat + "'");
     }
 
     /** Bundled defaults, then {@code FLOTILLA_CONFIG}'s file, then the environment. */
@@ -202,14 +206,15 @@ public record FlotillaConfig(
                 openNebula(tree),
                 integer(tree, "auth_cache_seconds"),
                 new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),
-                        decimal(sim, "ready_seconds"), text(sim, "outage_mode"), integer(sim, "outage_seconds")));
+                        decimal(sim, "ready_seconds"), text(sim, "outage_mode"), integer(sim, "outage_seconds")),
+                text(tree, "log_format").trim());
     }
 
     public FlotillaConfig withPort(int newPort) {
         return new FlotillaConfig(host, newPort, dbUrl, dbPoolSize, driver, adminPassword, defaultCooldown,
                 waitTimeout, shutdownAction, actionNumber, actionPeriod, vmNameTemplate, pageSize, autoscalerInterval,
                 transientTimeout, doneRetention, pollIntervalMs, resyncInterval, maxCardinality, http, opennebula,
-                authCacheSeconds, simulator);
+                authCacheSeconds, simulator, logFormat);
     }
 
     @Override

@@ -28,6 +28,7 @@ class FlotillaConfigTest {
         assertEquals(1800, c.transientTimeout().toSeconds());
         assertEquals(2.0, c.simulator().deploySeconds());
         assertEquals("", c.adminPassword());
+        assertEquals("text", c.logFormat());
     }
 
     @Test
@@ -56,5 +57,18 @@ class FlotillaConfigTest {
         FlotillaConfig.ConfigException parse = assertThrows(FlotillaConfig.ConfigException.class,
                 () -> FlotillaConfig.load(Map.of("FLOTILLA_CONFIG", broken.toString())));
         assertTrue(parse.getMessage().startsWith("Error parsing config file " + broken));
+    }
+
+    @Test
+    void theLogFormatIsTextOrJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertEquals("json", FlotillaConfig.load(Map.of("FLOTILLA_LOG_FORMAT", "json")).logFormat());
+        Path file = dir.resolve("oneflow-server.conf");
+        Files.writeString(file, ":log_format: json\n");
+        assertEquals("json", FlotillaConfig.load(Map.of("FLOTILLA_CONFIG", file.toString())).logFormat());
+        assertEquals("text", FlotillaConfig.load(Map.of("FLOTILLA_CONFIG", file.toString(), "FLOTILLA_LOG_FORMAT",
+                "text")).logFormat(), "the environment wins");
+        FlotillaConfig.ConfigException xml = assertThrows(FlotillaConfig.ConfigException.class,
+                () -> FlotillaConfig.load(Map.of("FLOTILLA_LOG_FORMAT", "xml")));
+        assertEquals(":log_format (FLOTILLA_LOG_FORMAT) must be text or json, got 'xml'", xml.getMessage());
     }
 }
