@@ -10,15 +10,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
@@ -37,22 +32,15 @@ class WebUiIT {
     private static WebDriver browser;
     private static WebDriverWait wait;
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final WebUiConsoleIT.FailureShots SHOTS = new WebUiConsoleIT.FailureShots(() -> browser);
+
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.fresh();
         server = TestServer.start(db, java.util.Map.of("FLOTILLA_SIM_DEPLOY_SECONDS", "2"));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(new File("/usr/bin/chromium"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-quic", "--lang=en-US", "--user-data-dir="
-                        + Files.createTempDirectory("flotilla-chromium").toString());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        // Live updates redraw parts of the page while a condition looks at them.
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        browser = WebUiConsoleIT.chromium();
+        wait = WebUiConsoleIT.waitFor(browser);
     }
 
     @AfterAll
@@ -60,8 +48,12 @@ class WebUiIT {
         if (browser != null) {
             browser.quit();
         }
-        server.close();
-        db.close();
+        if (server != null) {
+            server.close();
+        }
+        if (db != null) {
+            db.close();
+        }
     }
 
     private static WebElement visible(By by) {
@@ -93,23 +85,11 @@ class WebUiIT {
         visible(By.cssSelector("#nav a[href='#/templates']")).click();
         visible(By.cssSelector("#templates a[href='#/template/" + template + "']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("template-body"), "\"name\": \"web\""));
-        try {
-            visible(By.cssSelector("#template .instantiate")).click();
-        } catch (RuntimeException e) {
-            java.nio.file.Path shot = ((org.openqa.selenium.TakesScreenshot) browser)
-                    .getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath();
-            try {
-                Files.copy(shot, java.nio.file.Path.of("target", "webui-failure.png"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.writeString(java.nio.file.Path.of("target", "webui-failure.html"), browser.getPageSource()
-                        + "\n<!-- hash=" + ((org.openqa.selenium.JavascriptExecutor) browser)
-                        .executeScript("return location.href + ' gen=' + generation") + " -->");
-            } catch (java.io.IOException io) {
-                e.addSuppressed(io);
-            }
-            throw e;
-        }
-        visible(By.id("service-name")).sendKeys("shop-ui");
+        visible(By.cssSelector("#template .instantiate")).click();
+        WebElement serviceName = visible(By.id("service-name"));
+        assertEquals("shop", serviceName.getAttribute("value"), "the template's name by default");
+        serviceName.clear();
+        serviceName.sendKeys("shop-ui");
         browser.findElement(By.id("instances")).clear();
         browser.findElement(By.id("instances")).sendKeys("1");
         browser.findElement(By.id("create")).click();
