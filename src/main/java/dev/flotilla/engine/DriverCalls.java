@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -41,55 +43,87 @@ final class DriverCalls {
     record Owner(String name, int gid) {
     }
 
+    /** The driver calls of one service's committed plan; its VMs' owner and its roles' contents. */
+    record ServiceCalls(int id, Owner owner, Function<String, JsonNode> contents, List<DriverCall> calls) {
+    }
+
     /**
      * Makes the calls for service {@code id}, owned by {@code owner}, whose roles'
      * {@code template_contents} are given by {@code contents}; true when an outcome changed what
      * the planner sees (look again soon).
      */
     Future<Boolean> make(int id, Owner owner, Function<String, JsonNode> contents, List<DriverCall> calls) {
-        if (calls.isEmpty()) {
-            return Future.succeededFuture(false);
-        }
-        List<DriverCall.Create> creates = new ArrayList<>();
+        return makeAll(List.of(new ServiceCalls(id, owner, contents, calls))).map(again -> again.contains(id));
+    }
+
+    /**
+     * The calls of many services' plans: their VMs are created in one driver call and recorded in
+     * one statement (group commit for the cloud's answers); the other calls are made one by one.
+     * Answers the services an outcome changed for the planner (look again soon).
+     */
+    Future<Set<Integer>> makeAll(List<ServiceCalls> services) {
+        List<PendingCreate> creates = new ArrayList<>();
         List<Future<Boolean>> results = new ArrayList<>();
-        for (DriverCall call : calls) {
-            if (call instanceof DriverCall.Create create) {
-                creates.add(create);
-            } else if (call instanceof DriverCall.Terminate terminate) {
-                results.add(terminate(id, terminate));
-            } else if (call instanceof DriverCall.Release release) {
-                results.add(release(id, release));
-            } else if (call instanceof DriverCall.Resume resume) {
-                results.add(resume(id, resume));
+        List<Integer> resultOwners = new ArrayList<>();
+        for (ServiceCalls service : services) {
+            int id = service.id();
+            for (DriverCall call : service.calls()) {
+                Future<Boolean> result = null;
+                if (call instanceof DriverCall.Create create) {
+                    creates.add(new PendingCreate(id, service.owner(), service.contents().apply(create.roleName()),
+                            create));
+                } else if (call instanceof DriverCall.Terminate terminate) {
+                    result = terminate(id, terminate);
+                } else if (call instanceof DriverCall.Release release) {
+                    result = release(id, release);
+                } else if (call instanceof DriverCall.Resume resume) {
+                    result = resume(id, resume);
+                }
+                if (result != null) {
+                    results.add(result);
+                    resultOwners.add(id);
+                }
             }
         }
-        if (!creates.isEmpty()) {
-            results.add(create(id, owner, contents, creates));
-        }
-        return Future.join(results).transform(ar -> Future.succeededFuture(
-                results.stream().anyMatch(f -> Boolean.TRUE.equals(f.result()))));
+        Future<Set<Integer>> created = creates.isEmpty() ? Future.succeededFuture(Set.of()) : create(creates);
+        return Future.join(Future.join(results), created).transform(ar -> {
+            Set<Integer> again = new TreeSet<>();
+            for (int i = 0; i < results.size(); i++) {
+                if (Boolean.TRUE.equals(results.get(i).result())) {
+                    again.add(resultOwners.get(i));
+                }
+            }
+            if (created.succeeded()) {
+                again.addAll(created.result());
+            }
+            return Future.succeededFuture(again);
+        });
+    }
+
+    /** A VM to create: the call, and whose service it is for. */
+    private record PendingCreate(int serviceId, Owner owner, JsonNode contents, DriverCall.Create call) {
     }
 
     /**
      * Creates the planned VMs in one driver call and records their ids in one statement. A refused
      * VM is recorded with the cloud's message (the planner fails the role); if the cloud could not
      * be asked at all, the rows stay unconfirmed and the next resync asks again with the same keys.
+     * Answers the services with a refused VM.
      */
-    private Future<Boolean> create(int id, Owner owner, Function<String, JsonNode> contentsOf,
-                                   List<DriverCall.Create> calls) {
-        List<VmRequest> requests = calls.stream().map(call -> {
-            JsonNode contents = contentsOf.apply(call.roleName());
-            return new VmRequest(call.requestKey(), call.templateId(), call.vmName(), call.hold(), id,
-                    call.roleName(), contents instanceof ObjectNode o ? o : null, owner.name(), owner.gid(),
-                    call.again());
-        }).toList();
+    private Future<Set<Integer>> create(List<PendingCreate> creates) {
+        List<VmRequest> requests = creates.stream().map(c -> new VmRequest(c.call().requestKey(),
+                c.call().templateId(), c.call().vmName(), c.call().hold(), c.serviceId(), c.call().roleName(),
+                c.contents() instanceof ObjectNode o ? o : null, c.owner().name(), c.owner().gid(),
+                c.call().again())).toList();
         return driver.instantiate(requests).compose(results -> {
             List<String> keys = new ArrayList<>();
             List<Integer> vmIds = new ArrayList<>();
             List<Future<?>> failures = new ArrayList<>();
+            Set<Integer> refused = new TreeSet<>();
             for (int i = 0; i < results.size(); i++) {
                 CloudDriver.Instantiated result = results.get(i);
-                DriverCall.Create call = calls.get(i);
+                PendingCreate create = creates.get(i);
+                DriverCall.Create call = create.call();
                 if (result.error() == null && result.vmId() == null) {
                     continue; // the cloud could not be asked about this one: it stays unconfirmed
                 }
@@ -97,20 +131,22 @@ final class DriverCalls {
                     keys.add(result.requestKey());
                     vmIds.add(result.vmId());
                 } else {
+                    int id = create.serviceId();
                     String message = "Error instantiating VM Template " + call.templateId() + " in Role "
                             + call.roleName() + ": " + result.error();
                     LOG.warn("service={} role={} {}", id, call.roleName(), message);
+                    refused.add(id);
                     failures.add(observations.recordCreateFailed(call.requestKey(), result.error())
                             .compose(v -> eventLog.appendEvents(id, List.of(ServiceEvent.vm('E', call.roleName(),
                                     message))))
                             .onSuccess(publisher::publish));
                 }
             }
-            return Future.all(observations.recordCreated(keys, vmIds), Future.all(failures))
-                    .map(v -> !failures.isEmpty());
+            return Future.all(observations.recordCreated(keys, vmIds), Future.all(failures)).map(v -> (Set<Integer>) refused);
         }).recover(e -> {
-            LOG.warn("service={} driver could not create {} VM(s), will retry: {}", id, calls.size(), e.toString());
-            return Future.succeededFuture(false);
+            LOG.warn("services={} driver could not create {} VM(s), will retry: {}",
+                    creates.stream().map(PendingCreate::serviceId).distinct().toList(), creates.size(), e.toString());
+            return Future.succeededFuture(Set.of());
         });
     }
 

@@ -11,11 +11,19 @@ import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.StaleSnapshotException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -25,6 +33,8 @@ import java.util.function.Function;
  */
 final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** Services per group commit: bounds one transaction's statements and one create call's VMs. */
+    private static final int MAX_BATCH = 64;
 
     private final FlotillaConfig config;
     private final ServiceRepository services;
@@ -81,20 +91,131 @@ final class Reconciler {
         return ids.size();
     }
 
+    /** A service waiting for the next batch, and its lane's task to complete when its turn is over. */
+    private record Waiting(String trigger, Promise<Void> done) {
+    }
+
+    /** Services woken while a batch commits (each in its lane, so at most once), for the next batch. */
+    private final Map<Integer, Waiting> waiting = new LinkedHashMap<>();
+    private boolean batchInFlight;
+
+    /** Runs in the service's lane; done when the service's plan is committed and its driver calls made. */
     private Future<Void> reconcile(int id, String trigger) {
-        return services.findForEngine(id).compose(found -> {
-            if (found.isEmpty()) {
+        Promise<Void> done = Promise.promise();
+        waiting.put(id, new Waiting(trigger, done));
+        nextBatch();
+        return done.future();
+    }
+
+    /**
+     * Group commit: the services that woke while the previous batch was being read, planned and
+     * committed go together in the next one — one read, one transaction, one create call to the
+     * cloud for all of them. An idle engine commits a lone service at once; a busy one commits
+     * less often, not later.
+     */
+    private void nextBatch() {
+        if (batchInFlight || waiting.isEmpty()) {
+            return;
+        }
+        batchInFlight = true;
+        Map<Integer, Waiting> batch = new LinkedHashMap<>();
+        for (var it = waiting.entrySet().iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
+            var e = it.next();
+            batch.put(e.getKey(), e.getValue());
+            it.remove();
+        }
+        reconcileAll(batch).onComplete(ar -> {
+            batchInFlight = false;
+            nextBatch();
+        });
+    }
+
+    /** Done when the batch is committed; each service's own turn ends after its driver calls. */
+    private Future<Void> reconcileAll(Map<Integer, Waiting> batch) {
+        Instant now = clock.instant();
+        return services.findManyForEngine(batch.keySet()).compose(records -> {
+            List<Step> steps = new ArrayList<>();
+            Set<Integer> found = new HashSet<>();
+            for (ServiceRecord record : records) {
+                int id = record.meta().id();
+                found.add(id);
+                Waiting w = batch.get(id);
+                try {
+                    ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
+                    Plan plan = planner.plan(snapshot, now);
+                    LOG.debug("service={} trigger={} state={} plan: {} call(s)", id, w.trigger(), snapshot.state(),
+                            plan.driverCalls().size());
+                    steps.add(new Step(record, snapshot, plan, w));
+                } catch (RuntimeException e) {
+                    w.done().tryFail(e);
+                }
+            }
+            batch.forEach((id, w) -> {
+                if (!found.contains(id)) {
+                    w.done().tryComplete(); // deleted meanwhile: nothing to do
+                }
+            });
+            List<PlanWriter.Planned> changing = steps.stream().filter(st -> st.plan().changesStore())
+                    .map(st -> new PlanWriter.Planned(st.snapshot(), st.plan())).toList();
+            Future<Map<Integer, List<EventRecord>>> committed = changing.isEmpty()
+                    ? Future.succeededFuture(Map.of()) : plans.applyAll(changing);
+            return committed.map(events -> {
+                afterBatch(steps, events);
+                return (Void) null;
+            });
+        }).recover(e -> {
+            if (batch.size() == 1) {
+                batch.values().forEach(w -> w.done().tryFail(e));
                 return Future.succeededFuture();
             }
-            ServiceRecord record = found.get();
-            ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
-            Plan plan = planner.plan(snapshot, clock.instant());
-            LOG.debug("service={} trigger={} state={} plan: {} call(s)", id, trigger, snapshot.state(),
-                    plan.driverCalls().size());
-            Future<List<EventRecord>> committed = plan.changesStore()
-                    ? plans.apply(snapshot, plan) : Future.succeededFuture(List.of());
-            return committed.compose(events -> afterCommit(snapshot, plan, events, owner(record),
-                    record::templateContents, trigger));
+            // One service's rows may fail them all (or a deadlock may): each goes alone, so the others
+            // are not held back by it.
+            LOG.warn("batch of {} services failed, committing them one by one: {}", batch.size(), e.toString());
+            List<Future<Void>> alone = new ArrayList<>();
+            batch.forEach((id, w) -> alone.add(reconcileAll(Map.of(id, w))));
+            return Future.join(alone).mapEmpty();
+        });
+    }
+
+    /** One service in a batch: what it read and what the planner made of it. */
+    private record Step(ServiceRecord record, ServiceSnapshot snapshot, Plan plan, Waiting waiting) {
+    }
+
+    private void afterBatch(List<Step> steps, Map<Integer, List<EventRecord>> committedEvents) {
+        List<DriverCalls.ServiceCalls> calls = new ArrayList<>();
+        Map<Integer, Waiting> calling = new HashMap<>();
+        for (Step st : steps) {
+            int id = st.snapshot().id();
+            List<EventRecord> events = List.of();
+            if (st.plan().changesStore()) {
+                events = committedEvents.get(id);
+                if (events == null) {
+                    st.waiting().done().tryFail(new StaleSnapshotException(id));
+                    continue;
+                }
+            }
+            committed(st.snapshot(), st.plan(), events, st.waiting().trigger());
+            if (st.plan().driverCalls().isEmpty()) {
+                st.waiting().done().tryComplete();
+            } else {
+                calls.add(new DriverCalls.ServiceCalls(id, owner(st.record()), st.record()::templateContents,
+                        st.plan().driverCalls()));
+                calling.put(id, st.waiting());
+            }
+        }
+        if (calls.isEmpty()) {
+            return;
+        }
+        driverCalls.makeAll(calls).onComplete(ar -> {
+            Set<Integer> again = ar.succeeded() ? ar.result() : Set.of();
+            // The outcomes are stored (VM ids, refusals): the documents changed again.
+            publisher.changed(calling.keySet());
+            calling.forEach((id, w) -> {
+                w.done().tryComplete();
+                if (again.contains(id)) {
+                    wake(id, "driver-outcome");
+                }
+            });
         });
     }
 
@@ -105,22 +226,25 @@ final class Reconciler {
      */
     Future<Void> afterCommit(ServiceSnapshot snapshot, Plan plan, List<EventRecord> events, DriverCalls.Owner owner,
                              Function<String, JsonNode> templateContents, String trigger) {
-        logTransitions(snapshot, plan, trigger);
-        publisher.publish(events);
-        if (plan.changesStore()) {
-            publisher.changed(List.of(snapshot.id()));
-        }
+        committed(snapshot, plan, events, trigger);
         if (plan.driverCalls().isEmpty()) {
             return Future.succeededFuture();
         }
         return driverCalls.make(snapshot.id(), owner, templateContents, plan.driverCalls()).map(needsAnotherLook -> {
-            // The outcomes are stored (VM ids, refusals): the document changed again.
             publisher.changed(List.of(snapshot.id()));
             if (needsAnotherLook) {
                 wake(snapshot.id(), "driver-outcome");
             }
             return null;
         });
+    }
+
+    private void committed(ServiceSnapshot snapshot, Plan plan, List<EventRecord> events, String trigger) {
+        logTransitions(snapshot, plan, trigger);
+        publisher.publish(events);
+        if (plan.changesStore()) {
+            publisher.changed(List.of(snapshot.id()));
+        }
     }
 
     static DriverCalls.Owner owner(ServiceRecord record) {

@@ -9,6 +9,9 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,6 +42,8 @@ public final class PlanWriter {
             UPDATE vms SET terminate_requested = true, terminate_hard = $2, terminate_sent = false, terminate_error = NULL
             WHERE id = $1
             """;
+    private static final String LOCK_VERSIONS =
+            "SELECT id, version FROM services WHERE id = ANY($1) ORDER BY id FOR UPDATE";
     private static final String FORGET_VMS = "UPDATE vms SET gone = true WHERE id = ANY($1)";
     private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
     private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
@@ -60,6 +65,38 @@ public final class PlanWriter {
      */
     public Future<List<EventRecord>> apply(ServiceSnapshot snapshot, Plan plan) {
         return Tx.run(pool, tx -> apply(tx, snapshot, plan));
+    }
+
+    /** A plan for one service, to commit with others. */
+    public record Planned(ServiceSnapshot snapshot, Plan plan) {
+    }
+
+    /**
+     * Group commit: the plans of many services in one transaction. Their rows are locked and their
+     * versions compared first, in id order (the same order everywhere, so two of these cannot wait
+     * on each other); a plan whose service changed since its snapshot is left out, not committed,
+     * and answered {@code null}; the others answer their events.
+     */
+    public Future<Map<Integer, List<EventRecord>>> applyAll(List<Planned> planned) {
+        Map<Integer, Planned> byId = new TreeMap<>();
+        planned.forEach(p -> byId.put(p.snapshot().id(), p));
+        return Tx.run(pool, tx -> tx.client.preparedQuery(LOCK_VERSIONS)
+                .execute(Tuple.of((Object) byId.keySet().toArray(new Integer[0])))
+                .compose(rows -> {
+                    Map<Integer, Future<List<EventRecord>>> applied = new TreeMap<>();
+                    rows.forEach(r -> {
+                        Planned p = byId.get(r.getInteger("id"));
+                        if (r.getInteger("version") == p.snapshot().version()) {
+                            applied.put(p.snapshot().id(), apply(tx, p.snapshot(), p.plan()));
+                        }
+                    });
+                    return Future.all(new ArrayList<>(applied.values())).map(all -> {
+                        Map<Integer, List<EventRecord>> out = new HashMap<>();
+                        byId.keySet().forEach(id -> out.put(id, applied.containsKey(id) ? applied.get(id).result()
+                                : null));
+                        return out;
+                    });
+                }));
     }
 
     /** {@link #apply(ServiceSnapshot, Plan)} within a command's own transaction. */

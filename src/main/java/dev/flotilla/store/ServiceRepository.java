@@ -88,6 +88,7 @@ public final class ServiceRepository {
             + " AND " + DocumentAdmin.permitted(Permissions.Right.USE, "v", 4, 5) + " ORDER BY id LIMIT $2 OFFSET $3",
             true);
 
+    private static final String FIND_MANY_SNAPSHOTS = documents("SELECT unnest($1::int[]) AS id", false);
     /** Documents of the given services (those that still exist). */
     private static final String FIND_MANY = documents("SELECT unnest($1::int[]) AS id", true);
     /** One page of every service's document, in id order after {@code $1}. */
@@ -154,6 +155,12 @@ public final class ServiceRepository {
     /** The documents of those of {@code ids} that exist, in id order. */
     public Future<List<ServiceRecord>> findMany(Collection<Integer> ids) {
         return pool.preparedQuery(FIND_MANY).execute(Tuple.of((Object) ids.toArray(new Integer[0])))
+                .map(this::records);
+    }
+
+    /** {@link #findForEngine(int)} for many services in one round trip (those that still exist). */
+    public Future<List<ServiceRecord>> findManyForEngine(Collection<Integer> ids) {
+        return pool.preparedQuery(FIND_MANY_SNAPSHOTS).execute(Tuple.of((Object) ids.toArray(new Integer[0])))
                 .map(this::records);
     }
 
