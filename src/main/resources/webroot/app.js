@@ -443,6 +443,11 @@ function inputField(input) {
       return `<input type="number" step="${input.type === 'range' ? 1 : 'any'}" min="${esc(min)}" max="${esc(max)}" ${attrs} value="${value}">`;
     case 'list': return `<select ${attrs}>${input.mandatory ? '' : '<option value=""></option>'}${input.params.split(',').map((o) => o.trim()).filter(Boolean)
       .map((o) => `<option${o === input.def ? ' selected' : ''}>${esc(o)}</option>`).join('')}</select>`;
+    case 'list-multiple': {
+      const chosen = String(input.def).split(',').map((o) => o.trim());
+      return `<select multiple ${attrs}>${input.params.split(',').map((o) => o.trim()).filter(Boolean)
+        .map((o) => `<option${chosen.includes(o) ? ' selected' : ''}>${esc(o)}</option>`).join('')}</select>`;
+    }
     case 'boolean': return `<select ${attrs}>${input.mandatory ? '' : '<option value=""></option>'}${['YES', 'NO']
       .map((o) => `<option${o === String(input.def).toUpperCase() ? ' selected' : ''}>${o}</option>`).join('')}</select>`;
     case 'fixed': return `<input ${attrs} value="${value}" readonly>`;
@@ -454,7 +459,7 @@ function inputField(input) {
 /** The value to send, or null with the reason at the field: the server refuses the same (Instantiation). */
 function inputValue(field, input) {
   const label = input.description;
-  const text = field.value.trim();
+  const text = field.multiple ? [...field.selectedOptions].map((o) => o.value).join(',') : field.value.trim();
   if (field.validity && field.validity.badInput) { fieldError(field, fill(input.type.endsWith('float') ? 'fieldNumber' : 'fieldInteger', label)); return null; }
   if (text === '') {
     if (input.mandatory) { fieldError(field, fill('fieldRequired', label)); return null; }
@@ -475,7 +480,9 @@ function inputValue(field, input) {
 
 /** The seed's form: service name and number of instances, plus the template's user inputs. */
 function instantiateForm(doc) {
-  const inputs = Object.entries(doc.TEMPLATE.BODY.user_inputs || {}).map(([key, spec]) => parseInput(key, spec));
+  // Mandatory inputs first, then by name (the stored template does not keep the author's key order).
+  const inputs = Object.entries(doc.TEMPLATE.BODY.user_inputs || {}).map(([key, spec]) => parseInput(key, spec))
+    .sort((a, b) => Number(b.mandatory) - Number(a.mandatory) || a.key.localeCompare(b.key));
   const form = el(`<form id="instantiate" novalidate><h3>${t('instantiate')}: ${esc(doc.NAME)}</h3>
     <label>${t('serviceName')} <input name="name" id="service-name" value="${esc(doc.NAME)}"></label>
     <label>${t('instances')} <input name="count" id="instances" type="number" min="1" max="${MAX_INSTANCES}" step="1" value="1"></label>
@@ -525,7 +532,7 @@ function instantiateForm(doc) {
 // ---------------------------------------------------------------- services list
 
 /** The list's model: every visible service by id, and how the user searches, filters, sorts and pages it. */
-const list = { docs: new Map(), loaded: false, query: '', state: '', sort: 'id', desc: true, page: 0, size: 25, refetch: new Set(), timer: null };
+const list = { docs: new Map(), loaded: false, query: '', state: '', sort: 'id', desc: true, page: 0, size: 25, refetch: new Set(), stale: new Set(), timer: null };
 
 const serviceState = (d) => d.TEMPLATE.BODY.state;
 const vmCount = (d) => (d.TEMPLATE.BODY.roles || []).reduce((n, r) => n + asArray(r.nodes).length, 0);
@@ -539,6 +546,7 @@ async function servicesView(mine) {
   follow('', listFrame);
   const pool = await api('GET', '/service');
   list.docs = new Map((pool.DOCUMENT_POOL.DOCUMENT || []).map((d) => [d.ID, d]));
+  list.stale.clear();
   list.loaded = true;
   const page = el(`<section id="services-page"><h2>${t('services')}</h2>
     <div class="toolbar"><label>${t('search')} <input id="search" type="search" placeholder="${esc(t('searchHint'))}"></label>
@@ -610,6 +618,8 @@ function renderList() {
   const from = list.page * list.size;
   const rows = shown.slice(from, from + list.size);
   tbody.replaceChildren(...(rows.length ? rows.map(serviceRow) : [el(`<tr class="empty"><td colspan="8">${t('noServices')}</td></tr>`)]));
+  rows.filter((d) => list.stale.has(d.ID)).forEach((d) => list.refetch.add(d.ID));
+  if (list.refetch.size && !list.timer) list.timer = setTimeout(refetchListed, 500);
   document.getElementById('page-info').textContent = fill('pageOf', shown.length ? from + 1 : 0, from + rows.length, shown.length);
   document.getElementById('prev').disabled = list.page === 0;
   document.getElementById('next').disabled = list.page >= pages - 1;
@@ -639,7 +649,9 @@ function listFrame(frame) {
     doc.TEMPLATE.BODY.state = STATES.indexOf(frame.data.new);
     renderListSoon();
   }
-  if (!doc || frame.kind === 'vm' || frame.kind === 'role_state' || frame.kind === 'log') list.refetch.add(id);
+  if (doc && (frame.kind === 'vm' || frame.kind === 'role_state' || frame.kind === 'log')) list.stale.add(id);
+  // Only what is on screen is fetched again; a stale row off screen is fetched when it is shown.
+  if (!doc || (list.stale.has(id) && document.querySelector(`#services tr[data-id="${CSS.escape(id)}"]`))) list.refetch.add(id);
   if (list.refetch.size && !list.timer) list.timer = setTimeout(refetchListed, 500);
 }
 
@@ -647,6 +659,7 @@ async function refetchListed() {
   list.timer = null;
   const ids = [...list.refetch];
   list.refetch.clear();
+  ids.forEach((id) => list.stale.delete(id));
   await Promise.all(ids.map(async (id) => {
     try {
       const doc = (await api('GET', '/service/' + id, undefined, { quiet: true })).DOCUMENT;
@@ -693,8 +706,9 @@ async function serviceView(id, mine, vmId) {
     throw e;
   }
   shown.doc = doc;
-  await loadCloudView(doc);
   if (!current(mine)) return;
+  // The cloud's view of the VMs comes after the first paint, then patches it.
+  loadCloudView(doc).then(() => { if (current(mine) && shown.doc === doc) patchVms(); });
   if (vmId != null) { vmView(mine); return; }
   const body = doc.TEMPLATE.BODY;
   const page = el(`<section id="service" data-id="${doc.ID}"><h2><span id="service-name-title">${esc(doc.NAME)}</span>
@@ -752,6 +766,11 @@ async function refreshService() {
   patchHeader();
   if (document.getElementById('vm')) { renderVm(); return; }
   if (currentTab === 'info') renderTab();
+  else if (currentTab === 'roles') patchRoles();
+}
+
+function patchVms() {
+  if (document.getElementById('vm')) renderVm();
   else if (currentTab === 'roles') patchRoles();
 }
 
@@ -1040,7 +1059,7 @@ function roleBlock(doc, r) {
     ${badge(roleStateKey(r.state), roleStateName(r.state)).replace('class="state"', 'class="state role-state"')}, ${t('cardinality')} <span class="role-card">${r.cardinality}</span></legend>
     <details class="role-more"><summary>${t('info')}</summary><div class="details"></div></details>
     <div class="role-action"><label>${t('action')} ${actionMenu('action')}</label>
-    <label title="${esc(t('numberHint'))}">${t('number')} <input class="number" type="number" min="0" step="1" placeholder="${esc(t('numberHint'))}"></label>
+    <label title="${esc(t('numberHint'))}">${t('number')} <input class="number" type="number" min="0" step="1"></label>
     <label title="${esc(t('periodHint'))}">${t('period')} <input class="period" type="number" min="0" step="1"></label>
     <label>${t('args')} <input class="args"></label>
     <button class="run">${t('run')}</button></div>
@@ -1205,15 +1224,14 @@ async function drawAutoscaler() {
     evaluations = ((answer.roles || {})[role.name] || []).slice().reverse();
   } catch (e) { /* shown as no evaluations */ }
   if (!document.getElementById('autoscaler-body') || shown.role !== role.name) return;
-  const parts = [el(`<div class="role-summary">${roleDetails(role, true).outerHTML}</div>`)];
-  if (!policies.length && !asArray(role.scheduled_policies).length) parts.push(el(`<p>${t('noPolicies')}</p>`));
+  const summary = el(`<details class="role-summary"><summary>${t('role')} ${esc(role.name)}: ${t('elasticity')}, ${t('scheduled')}</summary>${roleDetails(role, true).outerHTML}</details>`);
   if (!evaluations.length) {
-    parts.push(el(`<p id="no-evaluations">${t('noEvaluations')}</p>`));
-    target.replaceChildren(...parts);
+    target.replaceChildren(...(policies.length || asArray(role.scheduled_policies).length ? [] : [el(`<p>${t('noPolicies')}</p>`)]),
+      el(`<p id="no-evaluations">${t('noEvaluations')}</p>`), summary);
     return;
   }
   const chartBox = el('<div id="autoscaler-chart"></div>');
-  parts.push(chartBox);
+  const parts = [chartBox, summary];
   const decisions = evaluations.filter((e) => e.decision !== 'no change' || e.new_cardinality !== e.cardinality);
   const table = el(`<table id="autoscaler-decisions"><caption>${t('evaluations')} (${t('decisions')}: ${decisions.length})</caption>
     <thead><tr><th>${t('time')}</th><th>${t('policy')}</th><th>${t('evaluated')}</th><th>${t('cardinality')}</th><th>${t('decision')}</th><th>${t('reason')}</th></tr></thead>
@@ -1234,17 +1252,17 @@ async function drawAutoscaler() {
     const attribute = firstAttribute(p.expression);
     const values = column();
     evaluations.filter((e) => e.policy === 'elasticity #' + i).forEach((e) => { values[at.get(Math.round(isoMs(e.time) / 1000))] = metricOf(e, attribute); });
-    series.push({ label: `${t('metric')} ${attribute} (#${i})`, stroke: ['#1f6feb', '#8250df', '#0a7ea4'][i % 3], width: 2, spanGaps: true, scale: 'metric' });
+    series.push({ label: `${t('metric')} ${attribute} (#${i})`, stroke: ['#1f6feb', '#8250df', '#0a7ea4'][i % 3], width: 2, spanGaps: true, scale: 'metric', points: { show: false } });
     data.push(values);
     const threshold = thresholdOf(p.expression);
     if (threshold != null) {
-      series.push({ label: `${t('threshold')} ${p.expression}`, stroke: '#c62828', dash: [6, 4], width: 1, scale: 'metric' });
+      series.push({ label: `${t('threshold')} ${p.expression}`, stroke: '#c62828', dash: [6, 4], width: 1, scale: 'metric', points: { show: false } });
       data.push(times.map(() => threshold));
     }
   });
   const cardinality = column();
   evaluations.forEach((e) => { cardinality[at.get(Math.round(isoMs(e.time) / 1000))] = e.new_cardinality; });
-  series.push({ label: t('cardinality'), stroke: '#1a7f37', width: 2, spanGaps: true, scale: 'vms', paths: window.uPlot.paths && window.uPlot.paths.stepped ? window.uPlot.paths.stepped({ align: 1 }) : undefined });
+  series.push({ label: t('cardinality'), stroke: '#1a7f37', width: 2, spanGaps: true, scale: 'vms', points: { show: false }, paths: window.uPlot.paths && window.uPlot.paths.stepped ? window.uPlot.paths.stepped({ align: 1 }) : undefined });
   data.push(cardinality);
   const decided = column();
   decisions.forEach((e) => { decided[at.get(Math.round(isoMs(e.time) / 1000))] = e.new_cardinality; });
