@@ -706,6 +706,7 @@ async function serviceView(id, mine, vmId) {
     throw e;
   }
   shown.doc = doc;
+  shown.docAt = Date.now();
   if (!current(mine)) return;
   // The cloud's view of the VMs comes after the first paint, then patches it.
   loadCloudView(doc).then(() => { if (current(mine) && shown.doc === doc) patchVms(); });
@@ -737,11 +738,14 @@ async function serviceView(id, mine, vmId) {
 function serviceFrame(frame) {
   if (String(frame.service_id) !== shown.id) return;
   shown.frames.push(frame);
-  if (frame.kind === 'service_state' && frame.data && shown.doc) {
+  // Replayed history is older than the document on screen: only newer frames patch states directly
+  // (the document fetched again right after settles it either way, whatever the clocks say).
+  const newer = shown.doc && frameTime(frame.time) * 1000 >= shown.docAt - 1000;
+  if (frame.kind === 'service_state' && frame.data && newer) {
     const state = STATES.indexOf(frame.data.new);
     if (state >= 0) { shown.doc.TEMPLATE.BODY.state = state; patchHeader(); }
   }
-  if (frame.kind === 'role_state' && frame.data && shown.doc) {
+  if (frame.kind === 'role_state' && frame.data && newer) {
     const role = (shown.doc.TEMPLATE.BODY.roles || []).find((r) => r.name === frame.data.role);
     if (role && ROLE_STATES.includes(frame.data.new)) role.state = ROLE_STATES.indexOf(frame.data.new);
   }
@@ -761,6 +765,7 @@ async function refreshService() {
   }
   if (shown.id !== id) return;
   shown.doc = doc;
+  shown.docAt = Date.now();
   await loadCloudView(doc);
   if (shown.id !== id) return;
   patchHeader();

@@ -166,6 +166,8 @@ class WebUiConsoleIT {
         waitText(By.cssSelector("fieldset.role[data-role='web'] table.vms tbody tr .vm-state"), "ACTIVE");
         assertEquals("RUNNING", text(By.cssSelector("fieldset.role[data-role='web'] table.vms tbody tr .vm-lcm")));
         js("performance.setResourceTimingBufferSize(10000); performance.clearResourceTimings()");
+        web.findElement(By.cssSelector("button.run")).click();
+        waitText(By.id("error"), "Choose an action first");
 
         // Scaled behind the page's back: the Roles tab follows, then Info and Log.
         assertEquals(204, api.post("/service/" + id + "/scale", "{\"role_name\": \"web\", \"cardinality\": 3}").status());
@@ -175,6 +177,8 @@ class WebUiConsoleIT {
         wait.until(d -> "RUNNING".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
         assertEquals(0L, js("return performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname"
                 + " === '/service').length"), "the list is never fetched for a service page");
+        assertEquals("Choose an action first\n×", text(By.id("error")), "an error stays through live updates");
+        click(By.id("dismiss"));
         click(By.cssSelector("[data-tab='info']"));
         waitText(By.id("info-vms"), "4");
         click(By.cssSelector("[data-tab='log']"));
