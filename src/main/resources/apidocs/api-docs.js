@@ -65,8 +65,9 @@
     var list = el('ul');
     if (depth > MAX_DEPTH) { return list; }
     var name = refName(schema);
-    if (name && depth > 0 && depth > 2) {
-      list.appendChild(el('li', {}, [el('span', {class: 'note', text: 'see ' + name})]));
+    if (name && depth > 2) {
+      // Deeper named schemas are drawn once, in the Schemas section, and linked to.
+      list.appendChild(el('li', {}, [el('span', {class: 'note'}, ['see ', el('a', {href: '#schema-' + name, text: name})])]));
       return list;
     }
     (s.allOf || []).forEach(function (part) { list.appendChild(el('li', {}, [schemaTree(part, depth + 1)])); });
@@ -177,6 +178,8 @@
     Object.keys(byTag).forEach(function (t) { if (tags.indexOf(t) < 0) { tags.push(t); } });
     var nav = el('ul');
     tags.forEach(function (t) { nav.appendChild(el('li', {}, [el('a', {href: '#tag-' + t, text: t})])); });
+    nav.appendChild(el('li', {}, [el('a', {href: '#schemas', text: 'schemas'})]));
+    nav.appendChild(el('li', {}, [el('a', {href: '#errors', text: 'errors'})]));
     main.appendChild(el('nav', {}, [nav]));
     tags.forEach(function (t) {
       var info = (doc.tags || []).filter(function (x) { return x.name === t; })[0] || {};
@@ -184,15 +187,28 @@
       if (info.description) { main.appendChild(prose(info.description)); }
       (byTag[t] || []).forEach(function (o) { main.appendChild(operation(o[0], o[1], o[2], o[3])); });
     });
+    var schemas = (doc.components || {}).schemas || {};
+    main.appendChild(el('h2', {id: 'schemas', text: 'Schemas'}));
+    Object.keys(schemas).forEach(function (name) {
+      var schema = schemas[name];
+      main.appendChild(el('details', {class: 'op def', id: 'schema-' + name}, [
+        el('summary', {}, [el('span', {class: 'path', text: name}), el('span', {class: 'summary', text: typeOf(schema)})]),
+        el('div', {class: 'op-body'}, [schema.description ? prose(schema.description) : null,
+          el('div', {class: 'schema'}, [schemaTree(schema, 0)])])]));
+    });
     var errors = resolve({$ref: '#/components/responses/Error'});
     main.appendChild(el('h2', {id: 'errors', text: 'Errors'}));
     main.appendChild(prose(errors.description));
     main.appendChild(content(errors));
     main.setAttribute('aria-busy', 'false');
-    if (location.hash) {
-      var target = document.getElementById(location.hash.slice(1));
-      if (target && target.tagName === 'DETAILS') { target.open = true; target.scrollIntoView(); }
-    }
+    openHash();
+    window.addEventListener('hashchange', openHash);
+  }
+
+  /** A link to an operation or a schema opens it. */
+  function openHash() {
+    var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    if (target && target.tagName === 'DETAILS') { target.open = true; target.scrollIntoView(); }
   }
 
   fetch('openapi.json', {headers: {Accept: 'application/json'}}).then(function (r) {
