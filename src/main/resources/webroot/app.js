@@ -182,6 +182,7 @@ function follow(query, onFrame) {
   stream.query = query;
   stream.lastSeq = 0;
   stream.seen = new Set();
+  stream.opened = false;
   openStream();
   return true;
 }
@@ -194,7 +195,12 @@ function openStream() {
   if (stream.lastSeq) query = query.replace(/([?&])since=\d+/, '$1').replace(/[?&]$/, '') + (query.includes('?') ? '&' : '?') + 'since=' + stream.lastSeq;
   // The session cookie goes with the handshake; nothing secret is in the URL.
   const socket = new WebSocket(scheme + location.host + '/events' + query);
+  const resumed = stream.lastSeq > 0;
+  const again = stream.opened;
   stream.socket = socket;
+  stream.opened = true;
+  // A reconnect with no frame to resume after may have missed some: the list is read once more.
+  socket.onopen = () => { if (again && !resumed && stream.onFrame === listFrame && list.loaded) refetchAll(); };
   socket.onmessage = (message) => {
     let frame;
     try { frame = JSON.parse(message.data); } catch (e) { return; }
@@ -562,6 +568,13 @@ async function servicesView(mine) {
   search.value = list.query;
   search.addEventListener('input', () => { list.query = search.value; list.page = 0; renderList(); });
   page.querySelector('#state-filter').addEventListener('change', (e) => { list.state = e.target.value; list.page = 0; renderList(); });
+  page.querySelector('#state-counts').addEventListener('click', (e) => {
+    const chip = e.target.closest('button.count');
+    if (!chip) return;
+    list.state = chip.dataset.n === list.state ? '' : chip.dataset.n;
+    list.page = 0;
+    renderList();
+  });
   page.querySelectorAll('th[data-sort]').forEach((th) => {
     const sortBy = () => {
       if (list.sort === th.dataset.sort) list.desc = !list.desc; else { list.sort = th.dataset.sort; list.desc = false; }
@@ -599,14 +612,12 @@ function renderList() {
   const states = [...counts.keys()].sort((a, b) => a - b);
   const filter = document.getElementById('state-filter');
   if (list.state !== '' && !counts.has(Number(list.state))) states.push(Number(list.state));
-  filter.replaceChildren(el(`<option value="">${t('allStates')} (${all.length})</option>`),
-    ...states.map((s) => el(`<option value="${s}">${esc(stateName(s))} (${counts.get(s) || 0})</option>`)));
+  // Rewritten only when they change: a menu the user has open is not pulled from under them.
+  setHtml(filter, `<option value="">${t('allStates')} (${all.length})</option>`
+    + states.map((s) => `<option value="${s}">${esc(stateName(s))} (${counts.get(s) || 0})</option>`).join(''));
   filter.value = list.state;
-  document.getElementById('state-counts').replaceChildren(...[...counts.keys()].sort((a, b) => a - b).map((s) => {
-    const chip = el(`<button class="count${String(s) === list.state ? ' active' : ''}" data-state="${stateKey(s)}">${badge(stateKey(s), stateName(s))} <span class="n">${counts.get(s)}</span></button>`);
-    chip.addEventListener('click', () => { list.state = String(s) === list.state ? '' : String(s); list.page = 0; renderList(); });
-    return chip;
-  }));
+  setHtml(document.getElementById('state-counts'), [...counts.keys()].sort((a, b) => a - b).map((s) =>
+    `<button class="count${String(s) === list.state ? ' active' : ''}" data-state="${stateKey(s)}" data-n="${s}">${badge(stateKey(s), stateName(s))} <span class="n">${counts.get(s)}</span></button>`).join(''));
   const key = SORTS[list.sort] || SORTS.id;
   const shown = all.filter(matches).sort((a, b) => {
     const x = key(a); const y = key(b);
@@ -653,6 +664,15 @@ function listFrame(frame) {
   // Only what is on screen is fetched again; a stale row off screen is fetched when it is shown.
   if (!doc || (list.stale.has(id) && document.querySelector(`#services tr[data-id="${CSS.escape(id)}"]`))) list.refetch.add(id);
   if (list.refetch.size && !list.timer) list.timer = setTimeout(refetchListed, 500);
+}
+
+async function refetchAll() {
+  try {
+    const pool = await api('GET', '/service', undefined, { quiet: true });
+    list.docs = new Map((pool.DOCUMENT_POOL.DOCUMENT || []).map((d) => [d.ID, d]));
+    list.stale.clear();
+    renderList();
+  } catch (e) { /* the next reconnect tries again */ }
 }
 
 async function refetchListed() {

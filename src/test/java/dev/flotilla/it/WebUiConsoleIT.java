@@ -252,7 +252,10 @@ class WebUiConsoleIT {
         WebElement search = browser.findElement(By.id("search"));
         search.clear();
         search.sendKeys(" ");
-        new Select(visible(By.id("state-filter"))).selectByValue("5");
+        wait.until(d -> {
+            new Select(d.findElement(By.id("state-filter"))).selectByValue("5");
+            return true;
+        });
         wait.until(d -> rows().size() == 1 && rows().get(0).getAttribute("data-id").equals(Integer.toString(doomed)));
         click(By.cssSelector("#state-counts button[data-state='DONE']"));
         waitText(By.id("page-info"), "1–10 of " + total);
