@@ -10,6 +10,7 @@ import dev.flotilla.domain.ServiceEvent;
 import dev.flotilla.store.EventLog;
 import dev.flotilla.store.VmObservations;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ final class DriverCalls {
                 }
             }
         }
-        Future<Set<Integer>> created = creates.isEmpty() ? Future.succeededFuture(Set.of()) : create(creates);
+        Future<Set<Integer>> created = creates.isEmpty() ? Future.succeededFuture(Set.of()) : createSoon(creates);
         return Future.join(Future.join(results), created).transform(ar -> {
             Set<Integer> again = new TreeSet<>();
             for (int i = 0; i < results.size(); i++) {
@@ -102,6 +103,51 @@ final class DriverCalls {
 
     /** A VM to create: the call, and whose service it is for. */
     private record PendingCreate(int serviceId, Owner owner, JsonNode contents, DriverCall.Create call) {
+    }
+
+    /** Creates waiting for the create call in flight to end, and who waits for them. */
+    private final List<PendingCreate> queuedCreates = new ArrayList<>();
+    private final List<Promise<Set<Integer>>> queuedWaiters = new ArrayList<>();
+    private final List<Set<Integer>> queuedServices = new ArrayList<>();
+    private boolean creating;
+
+    /**
+     * Group commit for the cloud's answers: VMs planned while a create call is in flight (by the
+     * reconciler's batches and by commands alike) go together in the next call and its one
+     * recording statement. Answers which of {@code creates}' services had a VM refused.
+     */
+    private Future<Set<Integer>> createSoon(List<PendingCreate> creates) {
+        Promise<Set<Integer>> refused = Promise.promise();
+        queuedCreates.addAll(creates);
+        queuedWaiters.add(refused);
+        Set<Integer> mine = new TreeSet<>();
+        creates.forEach(c -> mine.add(c.serviceId()));
+        queuedServices.add(mine);
+        flushCreates();
+        return refused.future();
+    }
+
+    private void flushCreates() {
+        if (creating || queuedCreates.isEmpty()) {
+            return;
+        }
+        creating = true;
+        List<PendingCreate> creates = new ArrayList<>(queuedCreates);
+        List<Promise<Set<Integer>>> waiters = new ArrayList<>(queuedWaiters);
+        List<Set<Integer>> services = new ArrayList<>(queuedServices);
+        queuedCreates.clear();
+        queuedWaiters.clear();
+        queuedServices.clear();
+        create(creates).onComplete(ar -> {
+            Set<Integer> refused = ar.succeeded() ? ar.result() : Set.of();
+            for (int i = 0; i < waiters.size(); i++) {
+                Set<Integer> theirs = new TreeSet<>(services.get(i));
+                theirs.retainAll(refused);
+                waiters.get(i).complete(theirs);
+            }
+            creating = false;
+            flushCreates();
+        });
     }
 
     /**
