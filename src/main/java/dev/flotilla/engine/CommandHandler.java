@@ -72,6 +72,7 @@ final class CommandHandler {
     private final ServiceLanes lanes;
     private final Reconciler reconciler;
     private final Clock clock;
+    private final ServiceIds serviceIds;
 
     CommandHandler(FlotillaConfig config, Pool pool, ServiceRepository services, PlanWriter plans,
                    EventLog eventLog, TemplateStore templates, RoleActionStore actions, DocumentAdmin admin,
@@ -91,6 +92,7 @@ final class CommandHandler {
         this.lanes = lanes;
         this.reconciler = reconciler;
         this.clock = clock;
+        this.serviceIds = new ServiceIds(services);
     }
 
     /** The answer, and what is left to do once it is sent (driver calls, publishing the events). */
@@ -159,7 +161,9 @@ final class CommandHandler {
                                        Function<Tx, Future<Done<T>>> effect) {
         return Tx.run(pool, tx -> effect.apply(tx).compose(done -> journal.record(tx, new OperationJournal.Entry(
                 request.command().kind(), serviceId, templateId, request.uid(), Json.MAPPER.valueToTree(request.command()),
-                request.idempotencyKey(), request.requestHash(), done.reply().status(), done.reply().body()))
+                request.idempotencyKey(), request.requestHash(), done.reply().status(),
+                // Only a keyed request's answer is ever replayed.
+                request.idempotencyKey() == null ? null : done.reply().body()))
                 .map(done)))
                 .onSuccess(done -> {
                     if (serviceId != null) {
@@ -338,7 +342,7 @@ final class CommandHandler {
             for (JsonNode role : body.withArray("roles")) {
                 RoleRules.fillDefaults((ObjectNode) role, body, config.defaultCooldown());
             }
-            return services.nextServiceId().compose(id -> inLaneOutcome(id, () -> {
+            return serviceIds.next().compose(id -> inLaneOutcome(id, () -> {
                 List<RoleSnapshot> roles = new ArrayList<>();
                 Map<String, JsonNode> contents = new LinkedHashMap<>();
                 for (JsonNode role : body.withArray("roles")) {
@@ -402,9 +406,7 @@ final class CommandHandler {
     }
 
     private Future<CommandReply> shownService(CommandRequest request, Tx tx, int id, int status) {
-        if (request.idempotencyKey() == null) {
-            return Future.succeededFuture(CommandReply.showing(status, "service", id));
-        }
+        // Read in the command's transaction (as committed, and no read of its own after the commit).
         return services.find(tx, id).map(s -> CommandReply.of(status, documents.service(s.orElseThrow())));
     }
 

@@ -95,7 +95,8 @@ public final class ServiceRepository {
     private static final String ALL_AFTER = documents("SELECT id FROM services WHERE id > $1 ORDER BY id LIMIT $2",
             true);
 
-    private static final String NEXT_SERVICE_ID = "SELECT nextval('services_id_seq') AS id";
+    private static final String NEXT_SERVICE_IDS =
+            "SELECT nextval('services_id_seq') AS id FROM generate_series(1, $1) ORDER BY 1";
     private static final String INSERT_SERVICE = """
             INSERT INTO services (id, uid, gid, name, state, deployment, body)
             VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
@@ -206,8 +207,13 @@ public final class ServiceRepository {
     // ---- writes by the engine --------------------------------------------------------------------
 
     /** The id the next service will have: known before anything is planned or written. */
-    public Future<Integer> nextServiceId() {
-        return pool.query(NEXT_SERVICE_ID).execute().map(rows -> rows.iterator().next().getLong("id").intValue());
+    /** {@code count} new service ids, in order (a restart leaves the unused ones as a gap, as oned's pools may). */
+    public Future<List<Integer>> nextServiceIds(int count) {
+        return pool.preparedQuery(NEXT_SERVICE_IDS).execute(Tuple.of(count)).map(rows -> {
+            List<Integer> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getLong("id").intValue()));
+            return ids;
+        });
     }
 
     /** Stores a new service (version 0) with its roles from a validated body, in {@code state}. */
