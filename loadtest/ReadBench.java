@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * requests/s, p50, p99 and the size of one answer.
  * Usage: java loadtest/ReadBench.java [--url http://127.0.0.1:2474] [--user oneadmin] [--password pw]
  *                                     [--services 200] [--seconds 10] [--concurrency 1,8,64]
+ *                                     [--existing true]   (measure the services already there)
  * No dependencies beyond the JDK (run as a single-file program).
  */
 public class ReadBench {
@@ -36,7 +37,8 @@ public class ReadBench {
                 .getBytes(StandardCharsets.UTF_8));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-        List<String> ids = ensureServices(http, url, auth, services);
+        boolean existing = Boolean.parseBoolean(arg(args, "--existing", "false"));
+        List<String> ids = existing ? existingServices(http, url, auth) : ensureServices(http, url, auth, services);
         System.out.printf("%d services of 3 roles x 2 VMs RUNNING; %d s per measurement%n", ids.size(), seconds);
         System.out.println("route                 c   req/s      p50 ms   p99 ms   bytes");
         for (String level : levels) {
@@ -45,6 +47,21 @@ public class ReadBench {
             measure(http, auth, "GET /service/:id", c, seconds,
                     () -> url + "/service/" + ids.get(ThreadLocalRandom.current().nextInt(ids.size())));
         }
+    }
+
+    /** A service document's own ID (the VMs' IDs inside it are not followed by TYPE 100). */
+    private static final Pattern SERVICE_ID = Pattern.compile(
+            "\\{\"ID\":\"(\\d+)\",\"UID\":\"\\d+\",\"GID\":\"\\d+\",\"UNAME\":\"[^\"]*\",\"GNAME\":\"[^\"]*\","
+            + "\"NAME\":\"[^\"]*\",\"TYPE\":\"100\"");
+
+    /** The services already there (--existing true: after a deploy run, e.g. loadtest/memory.sh). */
+    private static List<String> existingServices(HttpClient http, String url, String auth) throws Exception {
+        Matcher m = SERVICE_ID.matcher(http.send(get(url + "/service", auth), HttpResponse.BodyHandlers.ofString()).body());
+        List<String> ids = new ArrayList<>();
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
     }
 
     /** Creates N services (into an empty database) and waits until all are RUNNING; returns their ids. */

@@ -45,8 +45,57 @@ public final class DocumentCache {
         }
     }
 
-    /** What a list request gets: the documents in id order, with a tag for the whole answer. */
-    record Listing(Buffer body, String tag) {
+    /**
+     * What a list request gets: the documents of one page, in id order, and a tag for the whole
+     * answer. It is written in chunks as the connection takes them, never copied into one buffer
+     * (10,000 services are ~26 MB; a few concurrent lists must not need that much heap each).
+     */
+    static final class Listing {
+        private static final int CHUNK = 64 * 1024;
+        private final List<Entry> page;
+        private final String tag;
+
+        private Listing(List<Entry> page, String tag) {
+            this.page = page;
+            this.tag = tag;
+        }
+
+        String tag() {
+            return tag;
+        }
+
+        void writeTo(io.vertx.core.http.HttpServerResponse response) {
+            if (page.isEmpty()) {
+                response.end(Buffer.buffer(EMPTY_POOL));
+                return;
+            }
+            long length = POOL_OPEN.length + POOL_CLOSE.length + page.size() - 1L;
+            for (Entry e : page) {
+                length += e.json().length;
+            }
+            response.putHeader("Content-Length", Long.toString(length));
+            writeFrom(response, 0, Buffer.buffer(CHUNK).appendBytes(POOL_OPEN));
+        }
+
+        private void writeFrom(io.vertx.core.http.HttpServerResponse response, int next, Buffer chunk) {
+            for (int i = next; i < page.size(); i++) {
+                if (i > 0) {
+                    chunk.appendByte((byte) ',');
+                }
+                chunk.appendBytes(page.get(i).json());
+                if (chunk.length() >= CHUNK) {
+                    response.write(chunk);
+                    Buffer fresh = Buffer.buffer(CHUNK);
+                    if (response.writeQueueFull()) {
+                        int resume = i + 1;
+                        response.drainHandler(v -> writeFrom(response, resume, fresh));
+                        return;
+                    }
+                    chunk = fresh;
+                }
+            }
+            response.end(chunk.appendBytes(POOL_CLOSE));
+        }
     }
 
     private static final int PAGE = 1000;
@@ -152,23 +201,11 @@ public final class DocumentCache {
 
     private static Listing listing(List<Entry> page) {
         if (page.isEmpty()) {
-            return new Listing(Buffer.buffer(EMPTY_POOL), Http.etag(EMPTY_POOL));
+            return new Listing(page, Http.etag(EMPTY_POOL));
         }
-        int size = POOL_OPEN.length + POOL_CLOSE.length + page.size();
         StringBuilder tags = new StringBuilder(page.size() * 17);
-        for (Entry e : page) {
-            size += e.json().length;
-            tags.append(e.tag()).append(',');
-        }
-        Buffer body = Buffer.buffer(size).appendBytes(POOL_OPEN);
-        for (int i = 0; i < page.size(); i++) {
-            if (i > 0) {
-                body.appendByte((byte) ',');
-            }
-            body.appendBytes(page.get(i).json());
-        }
-        body.appendBytes(POOL_CLOSE);
-        return new Listing(body, Http.etag(tags.toString().getBytes(StandardCharsets.UTF_8)));
+        page.forEach(e -> tags.append(e.tag()).append(','));
+        return new Listing(page, Http.etag(tags.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

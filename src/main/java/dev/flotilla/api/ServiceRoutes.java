@@ -89,7 +89,11 @@ final class ServiceRoutes {
             return;
         }
         cache.list(who.caller(), state, limit, offset, services)
-                .onSuccess(listing -> Http.document(ctx, listing.body(), listing.tag())).onFailure(ctx::fail);
+                .onSuccess(listing -> {
+                    if (!Http.answeredNotModified(ctx, listing.tag())) {
+                        listing.writeTo(ctx.response());
+                    }
+                }).onFailure(ctx::fail);
     }
 
     private static ServiceState stateFilter(String raw) {

@@ -38,15 +38,26 @@ public final class Http {
 
     /** {@link #document(RoutingContext, JsonNode)} for bytes already written, with their tag (without quotes). */
     public static void document(RoutingContext ctx, io.vertx.core.buffer.Buffer bytes, String tag) {
+        if (!answeredNotModified(ctx, tag)) {
+            ctx.response().setStatusCode(200).putHeader("Content-Type", JSON).end(bytes);
+        }
+    }
+
+    /**
+     * Tags the answer with {@code tag}; true when the client has it already and got {@code 304}
+     * (nothing more to write), false when the caller writes the document (status and type are set).
+     */
+    public static boolean answeredNotModified(RoutingContext ctx, String tag) {
         String etag = "\"" + tag + "\"";
         ctx.response().putHeader("ETag", etag).putHeader("Cache-Control", "no-cache");
         String asked = ctx.request().getHeader("If-None-Match");
         if (asked != null && java.util.Arrays.stream(asked.split(",")).map(String::trim)
                 .anyMatch(t -> t.equals(etag) || t.equals("W/" + etag) || t.equals("*"))) {
             ctx.response().setStatusCode(304).end();
-            return;
+            return true;
         }
-        ctx.response().setStatusCode(200).putHeader("Content-Type", JSON).end(bytes);
+        ctx.response().setStatusCode(200).putHeader("Content-Type", JSON);
+        return false;
     }
 
     /** Whether the client asked for an answer read from the source now ({@code Cache-Control: no-cache}). */

@@ -114,6 +114,23 @@ class DocumentCacheIT {
     }
 
     @Test
+    void aListOfManyChunksArrivesWholeAndAsLongAsItSays() {
+        // A long description makes each document ~8 KB.
+        int template = created(admin.post("/service_template", TEMPLATE.replaceFirst("\"cooldown\": 0,",
+                "\"cooldown\": 0, \"description\": \"" + "d".repeat(6000) + "\",")));
+        for (int i = 0; i < 30; i++) {
+            instantiate(admin, template);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            ApiClient.Response cached = admin.get("/service");
+            assertEquals(admin.withHeader("Cache-Control", "no-cache").get("/service").body(), cached.body());
+            int bytes = cached.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertTrue(bytes > 3 * 64 * 1024, "more than three 64 KiB chunks: " + bytes);
+            assertEquals(Integer.toString(bytes), cached.header("Content-Length"));
+        });
+    }
+
+    @Test
     void aRestartedServerServesWhatPostgresqlHolds() {
         int template = created(admin.post("/service_template", TEMPLATE));
         int id = instantiate(admin, template);
