@@ -12,6 +12,6 @@ WORKDIR /opt/flotilla
 COPY --from=build /src/target/flotilla.jar flotilla.jar
 ENV FLOTILLA_HOST=0.0.0.0
 # A bounded heap (override with JAVA_OPTS); fewer malloc arenas keep the native footprint small.
-ENV JAVA_OPTS="-Xmx512m -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError" MALLOC_ARENA_MAX=2
+ENV JAVA_OPTS="-Xmx192m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError" MALLOC_ARENA_MAX=2
 EXPOSE 2474
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/flotilla/flotilla.jar \"$@\"", "flotilla"]
