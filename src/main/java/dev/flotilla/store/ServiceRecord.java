@@ -109,6 +109,13 @@ public record ServiceRecord(
             info.put("UNAME", s.meta().uname());
             info.put("GNAME", s.meta().gname());
             info.put("NAME", vm.name());
+            // As oned's VM documents (and OneFlow's nodes) carry them: what clients show per VM.
+            if (vm.state() != null) {
+                info.put("STATE", Integer.toString(vm.state()));
+            }
+            if (vm.lcmState() != null) {
+                info.put("LCM_STATE", Integer.toString(vm.lcmState()));
+            }
         }
         return r;
     }

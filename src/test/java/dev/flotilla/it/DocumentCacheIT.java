@@ -78,8 +78,11 @@ class DocumentCacheIT {
         ok(action(admin, "/service/" + ids.get(2), "chmod", "{\"octet\": \"604\"}"));
         ok(admin.put("/service/" + ids.get(3), "{\"template\": \"{\\\"description\\\": \\\"edited\\\"}\", "
                 + "\"append\": true}"));
-        int vm = admin.get("/service/" + ids.get(3)).json().path("DOCUMENT").path("TEMPLATE").path("BODY")
-                .path("roles").get(0).path("nodes").get(0).path("deploy_id").asInt();
+        JsonNode node = admin.get("/service/" + ids.get(3)).json().path("DOCUMENT").path("TEMPLATE").path("BODY")
+                .path("roles").get(0).path("nodes").get(0);
+        assertEquals("3", node.path("vm_info").path("VM").path("STATE").asText(), "ACTIVE, as oned says: " + node);
+        assertEquals("3", node.path("vm_info").path("VM").path("LCM_STATE").asText(), "RUNNING: " + node);
+        int vm = node.path("deploy_id").asInt();
         ok(admin.put("/sim/vm/" + vm, "{\"state\": \"POWEROFF\"}"));
         ok(alice.delete("/service/" + alices));
         await().atMost(Duration.ofSeconds(60)).until(() -> state(ids.get(3)) == 4 && state(alices) == 5);
