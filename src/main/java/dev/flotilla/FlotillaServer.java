@@ -97,7 +97,7 @@ public final class FlotillaServer implements AutoCloseable {
             DocumentCache documentCache = new DocumentCache(new Documents(config.defaultCooldown()));
             documentCache.listen(vertx.eventBus());
             Future.succeededFuture()
-                    .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database)))
+                    .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database, metrics.registry())))
                     .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database)))
                     .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients, metrics,

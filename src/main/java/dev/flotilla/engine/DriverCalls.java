@@ -33,7 +33,11 @@ final class DriverCalls {
     private final CloudDriver driver;
     private final EventPublisher publisher;
 
-    DriverCalls(VmObservations observations, EventLog eventLog, CloudDriver driver, EventPublisher publisher) {
+    private final EngineMetrics metrics;
+
+    DriverCalls(VmObservations observations, EventLog eventLog, CloudDriver driver, EventPublisher publisher,
+                EngineMetrics metrics) {
+        this.metrics = metrics;
         this.observations = observations;
         this.eventLog = eventLog;
         this.driver = driver;
@@ -161,7 +165,7 @@ final class DriverCalls {
                 c.call().templateId(), c.call().vmName(), c.call().hold(), c.serviceId(), c.call().roleName(),
                 c.contents() instanceof ObjectNode o ? o : null, c.owner().name(), c.owner().gid(),
                 c.call().again())).toList();
-        return driver.instantiate(requests).compose(results -> {
+        return metrics.driverCall("instantiate", () -> driver.instantiate(requests)).compose(results -> {
             List<String> keys = new ArrayList<>();
             List<Integer> vmIds = new ArrayList<>();
             List<Future<?>> failures = new ArrayList<>();
@@ -201,7 +205,8 @@ final class DriverCalls {
      * terminate stays unconfirmed and is made again at the next resync.
      */
     private Future<Boolean> terminate(int id, DriverCall.Terminate call) {
-        return driver.terminate(call.requestKey(), call.vmId(), call.hard()).compose(outcome -> switch (outcome) {
+        return metrics.driverCall(call.hard() ? "terminate-hard" : "terminate",
+                () -> driver.terminate(call.requestKey(), call.vmId(), call.hard())).compose(outcome -> switch (outcome) {
             case TERMINATING -> observations.recordTerminateSent(call.requestKey(), call.vmId()).map(false);
             case NOT_FOUND -> observations.recordNeverCreated(call.requestKey()).map(true);
         }).recover(e -> {
@@ -220,19 +225,19 @@ final class DriverCalls {
     }
 
     private Future<Boolean> release(int id, DriverCall.Release call) {
-        return driver.release(call.requestKey(), call.vmId())
+        return metrics.driverCall("release", () -> driver.release(call.requestKey(), call.vmId()))
                 .compose(v -> observations.recordReleaseSent(call.requestKey()).map(false))
                 .recover(e -> logFailure(id, "release", call.requestKey(), call.vmId(), e));
     }
 
     private Future<Boolean> resume(int id, DriverCall.Resume call) {
-        return driver.resume(call.requestKey(), call.vmId())
+        return metrics.driverCall("resume", () -> driver.resume(call.requestKey(), call.vmId()))
                 .compose(v -> observations.recordResumeSent(call.requestKey()).map(false))
                 .recover(e -> logFailure(id, "resume", call.requestKey(), call.vmId(), e));
     }
 
     Future<Void> chown(int id, List<Integer> vmIds, int uid, int gid) {
-        return driver.chown(vmIds, uid, gid).recover(e -> logFailure(id, "chown", "-", null, e).mapEmpty());
+        return metrics.driverCall("chown", () -> driver.chown(vmIds, uid, gid)).recover(e -> logFailure(id, "chown", "-", null, e).mapEmpty());
     }
 
     private Future<Boolean> logFailure(int id, String action, String key, Integer vmId, Throwable e) {

@@ -17,6 +17,7 @@ import dev.flotilla.store.RoleActionStore;
 import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
 import dev.flotilla.store.VmObservations;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -42,11 +43,13 @@ public final class EngineVerticle extends VerticleBase {
 
     private final FlotillaConfig config;
     private final Database database;
+    private final MeterRegistry registry;
     private Pool pool;
     private CloudDriver driver;
 
-    public EngineVerticle(FlotillaConfig config, Database database) {
+    public EngineVerticle(FlotillaConfig config, Database database, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.database = database;
     }
 
@@ -63,8 +66,10 @@ public final class EngineVerticle extends VerticleBase {
         EventPublisher publisher = new EventPublisher(vertx.eventBus());
         Planner planner = new Planner(config.vmNameTemplate(), config.transientTimeout());
         ServiceLanes lanes = new ServiceLanes();
+        EngineMetrics metrics = new EngineMetrics(registry);
         Reconciler reconciler = new Reconciler(config, services, plans, planner, lanes,
-                new DriverCalls(new VmObservations(pool), eventLog, driver, publisher), publisher, clock);
+                new DriverCalls(new VmObservations(pool), eventLog, driver, publisher, metrics), publisher, clock,
+                metrics);
         CommandHandler commands = new CommandHandler(config, pool, services, plans, eventLog, new TemplateStore(pool),
                 actions, new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock);
         BatchRunner batches = new BatchRunner(actions, eventLog, driver, vertx.eventBus(), clock);

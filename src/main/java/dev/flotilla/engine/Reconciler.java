@@ -44,9 +44,11 @@ final class Reconciler {
     private final DriverCalls driverCalls;
     private final EventPublisher publisher;
     private final Clock clock;
+    private final EngineMetrics metrics;
 
     Reconciler(FlotillaConfig config, ServiceRepository services, PlanWriter plans, Planner planner,
-               ServiceLanes lanes, DriverCalls driverCalls, EventPublisher publisher, Clock clock) {
+               ServiceLanes lanes, DriverCalls driverCalls, EventPublisher publisher, Clock clock, EngineMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.services = services;
         this.plans = plans;
@@ -92,7 +94,7 @@ final class Reconciler {
     }
 
     /** A service waiting for the next batch, and its lane's task to complete when its turn is over. */
-    private record Waiting(String trigger, Promise<Void> done) {
+    private record Waiting(String trigger, Promise<Void> done, long turnStartedNanos) {
     }
 
     /** Services woken while a batch commits (each in its lane, so at most once), for the next batch. */
@@ -102,7 +104,7 @@ final class Reconciler {
     /** Runs in the service's lane; done when the service's plan is committed and its driver calls made. */
     private Future<Void> reconcile(int id, String trigger) {
         Promise<Void> done = Promise.promise();
-        waiting.put(id, new Waiting(trigger, done));
+        waiting.put(id, new Waiting(trigger, done, System.nanoTime()));
         nextBatch();
         return done.future();
     }
@@ -124,6 +126,7 @@ final class Reconciler {
             batch.put(e.getKey(), e.getValue());
             it.remove();
         }
+        metrics.batch(batch.size());
         reconcileAll(batch).onComplete(ar -> {
             batchInFlight = false;
             nextBatch();
@@ -193,6 +196,9 @@ final class Reconciler {
                     st.waiting().done().tryFail(new StaleSnapshotException(id));
                     continue;
                 }
+            }
+            if (st.plan().changesStore()) {
+                metrics.committed(st.waiting().turnStartedNanos());
             }
             committed(st.snapshot(), st.plan(), events, st.waiting().trigger());
             if (st.plan().driverCalls().isEmpty()) {

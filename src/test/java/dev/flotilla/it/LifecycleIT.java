@@ -137,6 +137,10 @@ class LifecycleIT {
         String text = metrics.body();
         assertTrue(text.contains("flotilla_services{state=\"RUNNING\"} " + running + ".0"), text);
         assertTrue(text.contains("flotilla_role_action_batches_pending "), text);
+        assertTrue(text.contains("flotilla_driver_call_seconds_count{operation=\"instantiate\",outcome=\"ok\"}"),
+                "driver calls by operation and outcome: " + text);
+        assertTrue(text.contains("flotilla_engine_commit_lag_seconds{quantile=\"0.99\"}"), "engine lag");
+        assertTrue(text.contains("flotilla_engine_batch_services_count "), "group commit sizes");
         assertTrue(text.contains("vertx_http_server_requests_total"), "Vert.x's own HTTP metrics");
         assertTrue(text.contains("jvm_memory_used_bytes"), "the JVM's");
         assertEquals(401, api.anonymous().get("/metrics").status());
