@@ -2,13 +2,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,6 +64,11 @@ public class Bench {
                 services, concurrency);
         List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        // Instantiate -> RUNNING per service: when its request left, when its "New state: RUNNING" frame
+        // arrived on one /events subscription (same machine, same clock).
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Long> runningAt = new ConcurrentHashMap<>();
+        WebSocket stream = subscribe(http, url, auth, runningAt);
         Semaphore inFlight = new Semaphore(concurrency);
         List<CompletableFuture<Void>> all = new ArrayList<>();
         long start = System.nanoTime();
@@ -77,6 +86,7 @@ public class Bench {
                         Matcher id = ID.matcher(r.body());
                         id.find();
                         ids.add(id.group(1));
+                        sentAt.put(id.group(1), sent);
                     })
                     .whenComplete((v, e) -> inFlight.release()));
         }
@@ -107,6 +117,20 @@ public class Bench {
                 sorted.get(sorted.size() - 1) / 1000.0);
         System.out.printf("RUNNING: %d of %d services after %.2f s => %.1f services/s to RUNNING (%d VMs)%n",
                 running, services, seconds, running / seconds, running * 6);
+        List<Long> toRunningMicros = new ArrayList<>();
+        sentAt.forEach((id, sent) -> {
+            Long at = runningAt.get(id);
+            if (at != null) {
+                toRunningMicros.add((at - sent) / 1000);
+            }
+        });
+        Collections.sort(toRunningMicros);
+        if (!toRunningMicros.isEmpty()) {
+            System.out.printf("instantiate -> RUNNING (its frame on /events): %d services; p50 %.1f ms, p99 %.1f ms, "
+                            + "max %.1f ms%n", toRunningMicros.size(), pct(toRunningMicros, 50) / 1000.0,
+                    pct(toRunningMicros, 99) / 1000.0, toRunningMicros.get(toRunningMicros.size() - 1) / 1000.0);
+        }
+        stream.abort();
         System.out.printf("phase deploy until %.3f%n", System.currentTimeMillis() / 1000.0);
         if (running < services) {
             System.exit(1);
@@ -114,6 +138,32 @@ public class Bench {
         if (List.of(args).contains("--undeploy")) {
             undeploy(http, url, auth, ids, concurrency, timeoutSeconds);
         }
+    }
+
+    private static final Pattern RUNNING_FRAME = Pattern.compile(
+            "\"service_id\":(\\d+).*\"kind\":\"service_state\".*\"new\":\"RUNNING\"");
+
+    /** One /events subscriber noting when each service's RUNNING frame arrives. */
+    private static WebSocket subscribe(HttpClient http, String url, String auth, Map<String, Long> runningAt) {
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            private final StringBuilder frame = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                frame.append(data);
+                if (last) {
+                    Matcher m = RUNNING_FRAME.matcher(frame);
+                    if (m.find()) {
+                        runningAt.putIfAbsent(m.group(1), System.nanoTime());
+                    }
+                    frame.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+        };
+        return http.newWebSocketBuilder().header("Authorization", auth)
+                .buildAsync(URI.create(url.replaceFirst("^http", "ws") + "/events"), listener).join();
     }
 
     /** Deletes every service, then waits until the last is DONE. */
