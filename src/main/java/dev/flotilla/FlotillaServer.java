@@ -99,7 +99,7 @@ public final class FlotillaServer implements AutoCloseable {
             Future.succeededFuture()
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database, metrics.registry())))
                     .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
-                    .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database)))
+                    .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database, metrics.registry())))
                     .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients, metrics,
                                     documentCache),
                                     new DeploymentOptions().setInstances(apiInstances))

@@ -141,6 +141,8 @@ class LifecycleIT {
                 "driver calls by operation and outcome: " + text);
         assertTrue(text.contains("flotilla_engine_commit_lag_seconds{quantile=\"0.99\"}"), "engine lag");
         assertTrue(text.contains("flotilla_engine_batch_services_count "), "group commit sizes");
+        assertTrue(text.contains("flotilla_autoscaler_pass_seconds_count ")
+                && text.contains("flotilla_autoscaler_last_pass_age_seconds "), "autoscaler passes");
         assertTrue(text.contains("vertx_http_server_requests_total"), "Vert.x's own HTTP metrics");
         assertTrue(text.contains("jvm_memory_used_bytes"), "the JVM's");
         assertEquals(401, api.anonymous().get("/metrics").status());
