@@ -195,18 +195,29 @@ final class ServiceRoutes {
     }
 
     /** Missing, null and "" mean the config default (decision 3); negative counts as 0. */
+    /**
+     * A batch size or period: missing, null or "" is the config's default; a negative value is
+     * refused, as the console refuses it (OneFlow took it as 0, "all at once", which nobody means).
+     */
     private static int batchParam(JsonNode params, String key, int fallback) {
         JsonNode value = params.get(key);
         if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
             return fallback;
         }
+        Integer parsed = null;
         if (value.isIntegralNumber() && value.canConvertToInt()) {
-            return Math.max(0, value.asInt());
+            parsed = value.asInt();
+        } else if (value.isTextual() && value.asText().trim().matches("-?[0-9]{1,9}")) {
+            parsed = Integer.parseInt(value.asText().trim());
         }
-        if (value.isTextual() && value.asText().trim().matches("-?[0-9]{1,9}")) {
-            return Math.max(0, Integer.parseInt(value.asText().trim()));
+        if (parsed == null) {
+            throw OperationException.badRequest("action.params." + key, "KEY: '" + key + "' must be an Integer;");
         }
-        throw OperationException.badRequest("action.params." + key, "KEY: '" + key + "' must be an Integer;");
+        if (parsed < 0) {
+            throw OperationException.badRequest("action.params." + key, "KEY: '" + key
+                    + "' must be 0 or more (0: all at once); got " + parsed);
+        }
+        return parsed;
     }
 
     /**

@@ -189,6 +189,13 @@ class RoleOperationsIT {
         assertTrue(log(id).stream().anyMatch(e -> e.get("message").asText()
                 .contains("in 2 batch(es) of 2 every 1 s")), "action_number 2, action_period 1 from the config");
         assertEquals(400, act(id, "my_role", "reboot", "{\"number\": \"two\"}").status());
+        int logged = log(id).size();
+        ApiClient.Response negative = api.postJson("/service/" + id + "/role/my_role/action",
+                "{\"action\": {\"perform\": \"reboot\", \"params\": {\"number\": -1}}}");
+        assertEquals(400, negative.status(), "a negative batch size is refused, not run all at once");
+        assertEquals("action.params.number", negative.json().path("error").path("details").path("field").asText());
+        assertEquals(400, act(id, "my_role", "reboot", "{\"period\": \"-5\"}").status());
+        assertEquals(logged, log(id).size(), "nothing was scheduled");
         assertEquals(400, act(id, "my_role", "dance", "{}").status());
         assertEquals(400, act(id, "my_role", "reboot", "{\"vm_ids\": []}").status());
         assertEquals(400, act(id, "my_role", "reboot", "{\"vm_ids\": [\"x\"]}").status());
