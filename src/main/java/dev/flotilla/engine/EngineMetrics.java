@@ -1,11 +1,14 @@
 package dev.flotilla.engine;
 
+import dev.flotilla.domain.ServiceState;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +41,29 @@ final class EngineMetrics {
                     .tag("operation", operation).tag("outcome", outcome).register(registry)
                     .record(Duration.ofNanos(System.nanoTime() - start));
         });
+    }
+
+    /** The state each service entered, and when, as this process saw it (confined to the engine's loop). */
+    private final Map<Integer, Entered> entered = new HashMap<>();
+
+    private record Entered(ServiceState state, long atNanos) {
+    }
+
+    /**
+     * A service left {@code from} for {@code to}: the time it spent in {@code from} goes to the
+     * time-in-state histogram when this process saw it enter (after a restart, from its next change).
+     */
+    void stateChanged(int serviceId, ServiceState from, ServiceState to) {
+        long now = System.nanoTime();
+        Entered was = entered.remove(serviceId);
+        if (was != null && was.state() == from) {
+            Timer.builder("flotilla_service_time_in_state").description("Time services spent in a state, by state")
+                    .tag("state", from.name()).publishPercentiles(0.5, 0.99).register(registry)
+                    .record(Duration.ofNanos(now - was.atNanos()));
+        }
+        if (!to.isFinal()) {
+            entered.put(serviceId, new Entered(to, now));
+        }
     }
 
     void committed(long turnStartedNanos) {

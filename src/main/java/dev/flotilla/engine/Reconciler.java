@@ -247,6 +247,9 @@ final class Reconciler {
 
     private void committed(ServiceSnapshot snapshot, Plan plan, List<EventRecord> events, String trigger) {
         logTransitions(snapshot, plan, trigger);
+        if (plan.states().serviceState() != snapshot.state()) {
+            metrics.stateChanged(snapshot.id(), snapshot.state(), plan.states().serviceState());
+        }
         publisher.publish(events);
         if (plan.changesStore()) {
             publisher.changed(List.of(snapshot.id()));

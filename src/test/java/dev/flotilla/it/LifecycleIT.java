@@ -141,6 +141,8 @@ class LifecycleIT {
                 "driver calls by operation and outcome: " + text);
         assertTrue(text.contains("flotilla_engine_commit_lag_seconds{quantile=\"0.99\"}"), "engine lag");
         assertTrue(text.contains("flotilla_engine_batch_services_count "), "group commit sizes");
+        assertTrue(text.contains("flotilla_service_time_in_state_seconds_count{state=\"DEPLOYING\"}"),
+                "time spent DEPLOYING before RUNNING");
         assertTrue(text.contains("flotilla_autoscaler_pass_seconds_count ")
                 && text.contains("flotilla_autoscaler_last_pass_age_seconds "), "autoscaler passes");
         assertTrue(text.contains("vertx_http_server_requests_total"), "Vert.x's own HTTP metrics");
