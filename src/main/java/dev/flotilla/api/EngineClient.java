@@ -38,6 +38,9 @@ final class EngineClient {
             cache.changed(java.util.List.of(c.serviceId()));
         } else if ("service".equals(reply.shows()) && reply.id() != null) {
             cache.changed(java.util.List.of(reply.id()));
+        } else if (reply.body() != null && "100".equals(reply.body().path("DOCUMENT").path("TYPE").asText())) {
+            // A new service answered with its document (instantiate): its id was never announced yet.
+            cache.changed(java.util.List.of(reply.body().path("DOCUMENT").path("ID").asInt()));
         }
     }
 

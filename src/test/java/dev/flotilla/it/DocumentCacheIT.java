@@ -98,6 +98,18 @@ class DocumentCacheIT {
     }
 
     @Test
+    void aNewServiceIsShownAndListedAtOnce() {
+        int template = created(admin.post("/service_template", TEMPLATE));
+        for (int i = 0; i < 20; i++) {
+            listsMatch(); // the cache holds every service, so an id it was not told of would be a 404
+            int id = instantiate(admin, template);
+            assertEquals(200, admin.get("/service/" + id).status(), "service " + id + " right after its 201");
+            assertTrue(admin.get("/service").body().contains("\"ID\":\"" + id + "\",\"UID\""),
+                    "service " + id + " listed right after its 201");
+        }
+    }
+
+    @Test
     void aTagAnswersUnchangedDocumentsWithoutABodyUntilTheyChange() {
         int template = created(admin.post("/service_template", TEMPLATE));
         int id = instantiate(admin, template);
