@@ -117,6 +117,11 @@ public final class DocumentCache {
     /** The start of each read in flight (how many): entries for deleted services may go once none is older. */
     private final TreeMap<Long, Integer> readsInFlight = new TreeMap<>();
     private final Set<Integer> deleted = new TreeSet<>();
+    /** The latest read of everything in flight, if any, and when it started. */
+    private Future<Map<Integer, Entry>> readingAll;
+    private long readingAllStart;
+    /** The counter at the last announcement (of one service or of everything). */
+    private long lastAnnouncedAt;
 
     public DocumentCache(Documents documents) {
         this.documents = documents;
@@ -134,12 +139,14 @@ public final class DocumentCache {
     /** These services changed (committed): their entries are read again before they are served. */
     public synchronized void changed(Collection<Integer> ids) {
         long at = ++counter;
+        lastAnnouncedAt = at;
         ids.forEach(id -> announced.put(id, at));
     }
 
     /** Anything may have changed (a purge of many): everything is read again. */
     public synchronized void changedAll() {
         allAnnouncedAt = ++counter;
+        lastAnnouncedAt = allAnnouncedAt;
     }
 
     /** Whose service {@code id} is, when that is known now without asking PostgreSQL; null otherwise. */
@@ -218,15 +225,30 @@ public final class DocumentCache {
         synchronized (this) {
             complete = allReadAt >= allAnnouncedAt && allReadAt >= 0;
             changed = new ArrayList<>(announced.keySet());
-        }
-        if (!complete) {
-            return readAll(services);
+            if (!complete) {
+                // Lists arriving while everything is being read wait for that one read (a cold start
+                // under many pollers reads the services once, not once per request).
+                // Only a read that started after the last announced change is new enough to join.
+                if (readingAll == null || readingAllStart < lastAnnouncedAt) {
+                    readingAllStart = startRead();
+                    Future<Map<Integer, Entry>> all = readAll(services, readingAllStart);
+                    readingAll = all;
+                    all.onComplete(ar -> {
+                        synchronized (this) {
+                            if (readingAll == all) {
+                                readingAll = null;
+                            }
+                        }
+                    });
+                }
+                return readingAll;
+            }
         }
         return changed.isEmpty() ? Future.succeededFuture(Map.of()) : read(changed, services);
     }
 
-    private Future<Map<Integer, Entry>> readAll(ServiceRepository services) {
-        long start = startRead();
+    /** Reads every service; {@code start} is the read's number from {@link #startRead()}. */
+    private Future<Map<Integer, Entry>> readAll(ServiceRepository services, long start) {
         Map<Integer, Entry> seen = new HashMap<>();
         return readPagesAfter(0, start, seen, services).map(v -> {
             synchronized (this) {
