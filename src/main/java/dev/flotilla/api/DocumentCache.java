@@ -98,7 +98,8 @@ public final class DocumentCache {
         }
     }
 
-    private static final int PAGE = 1000;
+    private static final int PAGE = 500;
+    private static final int CHANGED_CHUNK = 250;
     private static final byte[] POOL_OPEN = "{\"DOCUMENT_POOL\":{\"DOCUMENT\":[".getBytes(StandardCharsets.UTF_8);
     private static final byte[] POOL_CLOSE = "]}}".getBytes(StandardCharsets.UTF_8);
     private static final byte[] EMPTY_POOL = "{\"DOCUMENT_POOL\":{}}".getBytes(StandardCharsets.UTF_8);
@@ -274,11 +275,11 @@ public final class DocumentCache {
     /** Reads {@code ids} now; what was read is also kept, unless something newer is known by then. */
     private Future<Map<Integer, Entry>> read(Collection<Integer> ids, ServiceRepository services) {
         long start = startRead();
-        return services.findMany(ids).map(records -> {
-            Map<Integer, Entry> read = new HashMap<>();
-            keepAll(records, start, read);
+        List<Integer> all = new ArrayList<>(ids);
+        Map<Integer, Entry> read = new HashMap<>();
+        return readChunksFrom(0, all, start, read, services).map(v -> {
             synchronized (this) {
-                for (int id : ids) {
+                for (int id : all) {
                     if (!read.containsKey(id)) {
                         Entry gone = new Entry(id, null, null, null, null, start);
                         read.put(id, gone);
@@ -288,6 +289,22 @@ public final class DocumentCache {
             }
             return read;
         }).onComplete(ar -> endRead(start));
+    }
+
+    /**
+     * A few hundred services a query, one after another: a burst of changes (thousands of services
+     * deploying) must not hold all their records and trees in the heap at once.
+     */
+    private Future<Void> readChunksFrom(int from, List<Integer> ids, long start, Map<Integer, Entry> read,
+                                        ServiceRepository services) {
+        if (from >= ids.size()) {
+            return Future.succeededFuture();
+        }
+        int to = Math.min(ids.size(), from + CHANGED_CHUNK);
+        return services.findMany(ids.subList(from, to)).compose(records -> {
+            keepAll(records, start, read);
+            return readChunksFrom(to, ids, start, read, services);
+        });
     }
 
     private void keepAll(List<ServiceRecord> records, long start, Map<Integer, Entry> read) {
