@@ -36,6 +36,7 @@ final class TopOptions {
             if (iterations > 0 && shown >= iterations) {
                 return 0;
             }
+            // The CLI's own main thread (no Vert.x here): waiting is all it has to do.
             Thread.sleep(delay * 1000L);
         }
     }

@@ -251,7 +251,8 @@ final class Reconciler {
             metrics.stateChanged(snapshot.id(), snapshot.state(), plan.states().serviceState());
         }
         publisher.publish(events);
-        if (plan.changesStore()) {
+        if (plan.changesStore() && events.isEmpty()) {
+            // Published events already announce their service; a silent change still must.
             publisher.changed(List.of(snapshot.id()));
         }
     }
