@@ -46,6 +46,38 @@ public interface CloudDriver {
     /** VM states that changed after {@code cursor}, oldest first, at most {@code limit}. */
     Future<VmChanges> changesSince(long cursor, int limit);
 
+    // ---- service networks (opennebula-integration.md §4) -----------------------------------------
+
+    /**
+     * Makes the network, idempotent by its request key (a network already made under that key is
+     * returned, not made twice): its id, or the cloud's refusal as the error; neither when the
+     * cloud could not be asked (the caller asks again later with the same key).
+     */
+    Future<Instantiated> createNetwork(NetworkRequest request);
+
+    /**
+     * The network's state now ({@code dev.flotilla.domain.NetworkStates}); a network the cloud no
+     * longer knows (or never made, when only the key is known) is {@code DONE}. {@code netId} may be
+     * null after a crash: the network is then found by its request key.
+     */
+    Future<NetworkSeen> network(String requestKey, Integer netId);
+
+    /** Starts deleting the network ({@code netId} may be null when only the request key is known). */
+    Future<TerminateOutcome> deleteNetwork(String requestKey, Integer netId);
+
+    /** Gives networks the service made a new owner and/or group (-1 keeps it), as a service chown does. */
+    default Future<Void> chownNetworks(List<Integer> netIds, int uid, int gid) {
+        return Future.succeededFuture();
+    }
+
+    /** Pushes the ids of networks whose state changed as the cloud announces them; a cloud without events does nothing. */
+    default void onNetworkChanges(java.util.function.Consumer<List<Integer>> listener) {
+    }
+
+    /** A network's id (null when not found by key) and state. */
+    record NetworkSeen(Integer netId, int state) {
+    }
+
     /** Gives the service's VMs a new owner and/or group (-1 keeps it), as a service chown does. */
     default Future<Void> chown(List<Integer> vmIds, int uid, int gid) {
         return Future.succeededFuture();

@@ -308,4 +308,20 @@ public final class SimulatorDriver implements CloudDriver {
     private Future<Optional<SimVm>> find(String requestKey, Integer vmId) {
         return vmId != null ? store.findById(vmId) : store.findByKey(requestKey);
     }
+
+    // Service networks: being built (issue 14); the calls fail until then.
+    @Override
+    public Future<Instantiated> createNetwork(dev.flotilla.cloud.NetworkRequest request) {
+        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    }
+
+    @Override
+    public Future<NetworkSeen> network(String requestKey, Integer netId) {
+        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    }
+
+    @Override
+    public Future<TerminateOutcome> deleteNetwork(String requestKey, Integer netId) {
+        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    }
 }
