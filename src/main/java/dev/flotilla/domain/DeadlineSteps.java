@@ -19,6 +19,11 @@ final class DeadlineSteps {
         if (onlyWaitingForRelease) {
             return; // roles on hold wait for a person, not for the cloud
         }
+        if (work.snapshot().forceDelete() && work.service() == ServiceState.UNDEPLOYING_NETS) {
+            work.markForceDelete();
+            NetworkSteps.giveUpNetworks(work);
+            return;
+        }
         if (work.snapshot().forceDelete() && work.service() == ServiceState.UNDEPLOYING) {
             // recover --delete never stays stuck: whatever did not go by the deadline is reported.
             work.markForceDelete();
@@ -41,8 +46,14 @@ final class DeadlineSteps {
                         || work.roleState(r) == RoleState.SCALING)
                 .map(r -> r.name() + " (" + work.roleState(r).name() + ")")
                 .collect(Collectors.joining(", "));
+        boolean networks = work.service() == ServiceState.DEPLOYING_NETS
+                || work.service() == ServiceState.UNDEPLOYING_NETS;
+        if (networks) {
+            waiting = NetworkSteps.waitingFor(work);
+        }
         String reason = "no progress before the deadline of " + work.transientTimeout().toSeconds() + " s in "
-                + work.service().name() + (waiting.isEmpty() ? "" : "; waiting for roles " + waiting);
+                + work.service().name() + (waiting.isEmpty() ? "" : (networks ? "; waiting for networks "
+                : "; waiting for roles ") + waiting);
         for (RoleSnapshot role : work.roles()) {
             RoleState failedRole = switch (work.roleState(role)) {
                 case DEPLOYING -> RoleState.FAILED_DEPLOYING;

@@ -24,4 +24,17 @@ public sealed interface DriverCall {
     /** Terminate the VM recorded under {@code requestKey} ({@code vmId} may be unknown after a crash). */
     record Terminate(String requestKey, Integer vmId, boolean hard) implements DriverCall {
     }
+
+    /** Make the service network recorded under {@code requestKey}; idempotent by that key. */
+    record CreateNetwork(String requestKey, String name, NetworkSource source, int sourceId, String netName,
+                         String extra, boolean again) implements DriverCall {
+    }
+
+    /** Delete a network the service made ({@code netId} may be unknown after a crash). */
+    record DeleteNetwork(String requestKey, Integer netId) implements DriverCall {
+    }
+
+    /** Read a network's state: the network waits of DEPLOYING_NETS and UNDEPLOYING_NETS. */
+    record WatchNetwork(String requestKey, Integer netId) implements DriverCall {
+    }
 }

@@ -39,6 +39,10 @@ final class PlanWork {
     private final Set<String> deletedRoles = new LinkedHashSet<>();
     private final List<ServiceEvent> events = new ArrayList<>();
     private final List<DriverCall> calls = new ArrayList<>();
+    private final List<NetworkIntents.NewNetwork> newNetworks = new ArrayList<>();
+    private final Set<Long> deleteNetworkRows = new LinkedHashSet<>();
+    private final Set<Long> retireNetworkRows = new LinkedHashSet<>();
+    private final Set<Long> forgetNetworkRows = new LinkedHashSet<>();
 
     PlanWork(ServiceSnapshot snapshot, Instant now, String vmNameTemplate, Duration transientTimeout) {
         this.snapshot = snapshot;
@@ -259,6 +263,56 @@ final class PlanWork {
         calls.add(call);
     }
 
+    // ---- service networks ------------------------------------------------------------------------
+
+    /** Attempts still tracked: current ones and retired ones not yet confirmed deleted. */
+    List<NetworkSnapshot> trackedNetworks() {
+        return snapshot.networks().stream().filter(n -> !forgetNetworkRows.contains(n.rowId())).toList();
+    }
+
+    /** The attempt each declared network stands on now (not retired), one per name. */
+    List<NetworkSnapshot> currentNetworks() {
+        return trackedNetworks().stream().filter(n -> !n.retired() && !retireNetworkRows.contains(n.rowId()))
+                .toList();
+    }
+
+    boolean creatingNetwork(String name) {
+        return newNetworks.stream().anyMatch(n -> n.name().equals(name));
+    }
+
+    /** A new attempt at network {@code declared}, numbered after every earlier one. */
+    void createNetwork(ServiceNetworks.Declared declared) {
+        int attempt = 1 + snapshot.networks().stream().filter(n -> n.name().equals(declared.name()))
+                .mapToInt(NetworkSnapshot::attempt).max().orElse(0);
+        String netName = ServiceNetworks.networkName(declared.name(), snapshot.id());
+        String key = snapshot.id() + "-net-" + declared.name() + "-" + attempt;
+        newNetworks.add(new NetworkIntents.NewNetwork(declared.name(), attempt, declared.source(),
+                declared.sourceId(), declared.extra(), netName, key));
+        calls.add(new DriverCall.CreateNetwork(key, declared.name(), declared.source(), declared.sourceId(), netName,
+                declared.extra(), false));
+    }
+
+    void deleteNetwork(NetworkSnapshot network) {
+        deleteNetworkRows.add(network.rowId());
+        calls.add(new DriverCall.DeleteNetwork(network.requestKey(), network.netId()));
+    }
+
+    boolean deletingNetworkNow(NetworkSnapshot network) {
+        return deleteNetworkRows.contains(network.rowId());
+    }
+
+    void watchNetwork(NetworkSnapshot network) {
+        calls.add(new DriverCall.WatchNetwork(network.requestKey(), network.netId()));
+    }
+
+    void retireNetwork(NetworkSnapshot network) {
+        retireNetworkRows.add(network.rowId());
+    }
+
+    void forgetNetwork(NetworkSnapshot network) {
+        forgetNetworkRows.add(network.rowId());
+    }
+
     Plan finish() {
         ResendSteps.resendUnconfirmed(this);
         StateChanges states = new StateChanges(service, deadlineChanged, deadline, Map.copyOf(roleStates),
@@ -266,6 +320,8 @@ final class PlanWork {
                 holdReleased && !snapshot.holdReleased(), Set.copyOf(removingRoles), Set.copyOf(deletedRoles));
         VmIntents vms = new VmIntents(List.copyOf(newVms), Map.copyOf(terminateRows), Set.copyOf(forgetRows),
                 Set.copyOf(retireRows), Set.copyOf(releaseRows), Set.copyOf(resumeRows));
-        return new Plan(states, vms, List.copyOf(events), List.copyOf(calls));
+        NetworkIntents networks = new NetworkIntents(List.copyOf(newNetworks), Set.copyOf(deleteNetworkRows),
+                Set.copyOf(retireNetworkRows), Set.copyOf(forgetNetworkRows));
+        return new Plan(states, vms, networks, List.copyOf(events), List.copyOf(calls));
     }
 }

@@ -8,7 +8,7 @@ import java.time.Instant;
  * I/O, no clock, no randomness, so every decision is unit-testable and a re-run after a crash
  * takes the same step again. This is the front: it checks each command and hands the work to the
  * step classes ({@link DeploySteps}, {@link RunningSteps}, {@link ScaleSteps}, {@link UndeploySteps},
- * {@link RecoverSteps}, {@link DeadlineSteps}), which build the plan in a {@link PlanWork}.
+ * {@link RecoverSteps}, {@link NetworkSteps}, {@link DeadlineSteps}), which build the plan in a {@link PlanWork}.
  */
 public final class Planner {
     private final String vmNameTemplate;
@@ -28,9 +28,15 @@ public final class Planner {
         PlanWork work = work(snapshot, now);
         switch (snapshot.state()) {
             case PENDING -> {
-                work.setService(ServiceState.DEPLOYING, null);
-                DeploySteps.deploy(work);
+                if (NetworkSteps.needsNetworks(work)) {
+                    NetworkSteps.deployNetworks(work);
+                } else {
+                    work.setService(ServiceState.DEPLOYING, null);
+                    DeploySteps.deploy(work);
+                }
             }
+            case DEPLOYING_NETS -> NetworkSteps.deployNetworks(work);
+            case UNDEPLOYING_NETS -> NetworkSteps.undeployNetworks(work);
             case DEPLOYING -> DeploySteps.deploy(work);
             case RUNNING, WARNING -> RunningSteps.watch(work);
             case UNDEPLOYING -> UndeploySteps.undeploy(work);
@@ -122,7 +128,8 @@ public final class Planner {
 
     /**
      * {@code oneflow recover} as the seed's table says (decision 2): failed or stalled deploys and
-     * undeploys are driven again, COOLDOWN is skipped; any other state is a conflict.
+     * undeploys are driven again, COOLDOWN is skipped, the networks that failed are made or deleted
+     * again (states.md §8.1); any other state is a conflict.
      */
     public Plan recover(ServiceSnapshot snapshot, Instant now) {
         PlanWork work = work(snapshot, now);
@@ -131,6 +138,8 @@ public final class Planner {
             case UNDEPLOYING, FAILED_UNDEPLOYING -> RecoverSteps.recoverUndeploy(work);
             case SCALING, FAILED_SCALING -> RecoverSteps.recoverScaling(work);
             case COOLDOWN -> RecoverSteps.recoverCooldown(work);
+            case DEPLOYING_NETS, FAILED_DEPLOYING_NETS -> NetworkSteps.recoverDeploy(work);
+            case UNDEPLOYING_NETS, FAILED_UNDEPLOYING_NETS -> NetworkSteps.recoverUndeploy(work);
             default -> throw new ConflictException("Service cannot be recovered in state: "
                     + snapshot.state().name(), snapshot.state().name());
         }

@@ -7,7 +7,7 @@ final class ResendSteps {
 
     /**
      * Calls recorded before a crash but never confirmed are made again; the driver makes them
-     * idempotent. Retired VMs the cloud reports gone stop being tracked.
+     * idempotent (networks as VMs). Retired VMs the cloud reports gone stop being tracked.
      */
     static void resendUnconfirmed(PlanWork work) {
         for (RoleSnapshot role : work.roles()) {
@@ -27,6 +27,18 @@ final class ResendSteps {
                 } else if (vm.resumeRequested() && !vm.resumeSent() && vm.isUnknown() && !planned) {
                     work.resend(new DriverCall.Resume(vm.requestKey(), vm.vmId()));
                 }
+            }
+        }
+        for (NetworkSnapshot network : work.trackedNetworks()) {
+            if (work.deletingNetworkNow(network)) {
+                continue; // this plan already deletes it
+            }
+            if (!network.createAnswered() && !network.deleteRequested() && !network.retired()) {
+                work.resend(new DriverCall.CreateNetwork(network.requestKey(), network.name(), network.source(),
+                        network.sourceId(), network.netName(), network.extra(), true));
+            } else if (network.deleteRequested() && !network.deleteSent() && network.deleteError() == null
+                    && !network.isDone()) {
+                work.resend(new DriverCall.DeleteNetwork(network.requestKey(), network.netId()));
             }
         }
     }

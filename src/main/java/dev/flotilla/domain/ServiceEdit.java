@@ -18,7 +18,8 @@ public final class ServiceEdit {
     private static final List<String> ROLE_IMMUTABLE = List.of("cardinality", "last_vmname", "nodes", "parents",
             "state", "template_id", "type");
     /** Runtime fields kept in real columns or derived, never in the stored body. */
-    private static final List<String> SERVICE_RUNTIME = List.of("roles", "state", "start_time", "log");
+    private static final List<String> SERVICE_RUNTIME = List.of("roles", "state", "start_time", "log",
+            "service_networks");
     private static final List<String> ROLE_RUNTIME = List.of("name", "cardinality", "template_id", "vm_template",
             "parents", "state", "nodes", "last_vmname");
 

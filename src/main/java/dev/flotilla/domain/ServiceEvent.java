@@ -24,6 +24,11 @@ public record ServiceEvent(String kind, char severity, String message, Map<Strin
         return new ServiceEvent("vm", severity, message, Map.of("role", role));
     }
 
+    /** Something about one of the service's networks. */
+    public static ServiceEvent network(char severity, String network, String message) {
+        return new ServiceEvent("network", severity, message, Map.of("network", network));
+    }
+
     public static ServiceEvent info(String message) {
         return new ServiceEvent("log", 'I', message, Map.of());
     }

@@ -332,10 +332,28 @@ public final class TemplateValidator {
                 throw new ValidationException("networks_values", "Wrong networks_values format");
             }
             JsonNode net = entry.elements().next();
-            int kinds = (net.has("id") ? 1 : 0) + (net.has("template_id") ? 1 : 0) + (net.has("reserve_from") ? 1 : 0);
-            if (!net.isObject() || kinds != 1) {
+            // A made network's entry also carries the "id" it got (as OneFlow writes it), so a body read
+            // back from a deployed service is still valid.
+            int made = (net.has("template_id") ? 1 : 0) + (net.has("reserve_from") ? 1 : 0);
+            if (!net.isObject() || made > 1 || (made == 0 && !net.has("id"))) {
                 throw new ValidationException("networks_values", "Wrong networks_values format: each network needs "
                         + "exactly one of 'id', 'template_id', 'reserve_from'");
+            }
+            String name = entry.fieldNames().next();
+            for (NetworkSource source : NetworkSource.values()) {
+                JsonNode id = net.get(source.key());
+                if (id != null && !(id.isIntegralNumber() ? id.canConvertToInt() && id.asInt() >= 0
+                        : id.isTextual() && id.asText().trim().matches("[0-9]{1,9}"))) {
+                    throw new ValidationException("networks_values." + name + "." + source.key(),
+                            "Wrong networks_values format: '" + source.key() + "' of network " + name
+                                    + " must be the id of a " + (source == NetworkSource.TEMPLATE
+                                    ? "virtual network template" : "virtual network") + ", not " + id);
+                }
+            }
+            JsonNode extra = net.get("extra");
+            if (extra != null && !extra.isNull() && !extra.isTextual()) {
+                throw new ValidationException("networks_values." + name + ".extra",
+                        "Wrong networks_values format: 'extra' must be a string of template attributes");
             }
             if (net.has("reserve_from") && net.path("extra").asText("").isBlank()) {
                 throw new ValidationException("networks_values", "Wrong networks_values format: 'reserve_from' "

@@ -27,6 +27,7 @@ final class UndeploySteps {
     /** {@code recover --delete}: every role undeploys at once and every remaining VM is terminated hard. */
     static void forceDelete(PlanWork work) {
         work.markForceDelete();
+        NetworkSteps.retryFailedDeletes(work);
         work.forceUndeploy("recover --delete");
         for (RoleSnapshot role : work.roles()) {
             if (work.roleState(role) != RoleState.DONE && work.roleState(role) != RoleState.UNDEPLOYING) {
@@ -75,7 +76,7 @@ final class UndeploySteps {
             return;
         }
         if (work.service() == ServiceState.UNDEPLOYING && work.allRoles(RoleState.DONE)) {
-            work.setService(ServiceState.DONE, work.forceDeleting() ? "recover --delete finished" : null);
+            NetworkSteps.undeployNetworksOrFinish(work);
         }
     }
 

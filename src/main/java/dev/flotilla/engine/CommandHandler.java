@@ -15,6 +15,7 @@ import dev.flotilla.domain.Planner;
 import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.RoleRules;
 import dev.flotilla.domain.RoleSnapshot;
+import dev.flotilla.domain.ServiceNetworks;
 import dev.flotilla.domain.RoleState;
 import dev.flotilla.domain.ServiceEdit;
 import dev.flotilla.domain.ServiceEvent;
@@ -345,17 +346,20 @@ final class CommandHandler {
             return serviceIds.next().compose(id -> inLaneOutcome(id, () -> {
                 List<RoleSnapshot> roles = new ArrayList<>();
                 Map<String, JsonNode> contents = new LinkedHashMap<>();
+                // Existing networks (networks_values with id) fill the NICs at once; made ones once made.
+                Map<String, Integer> networkIds = ServiceNetworks.ids(ServiceNetworks.declared(body), List.of());
                 for (JsonNode role : body.withArray("roles")) {
                     List<String> parents = new ArrayList<>();
                     role.path("parents").forEach(p -> parents.add(p.asText()));
                     String name = role.get("name").asText();
-                    contents.put(name, role.get("template_contents"));
+                    contents.put(name, ServiceNetworks.fillNics(role.get("template_contents"), networkIds));
                     roles.add(RoleRules.snapshot(name, RoleState.PENDING, role.get("cardinality").asInt(),
                             role.get("template_id").asInt(), parents, 0, role, body, config.shutdownAction(), false,
                             List.of()));
                 }
                 ServiceSnapshot snapshot = ServiceSnapshot.of(id, body.path("name").asText(), ServiceState.PENDING,
-                        Deployment.of(body.path("deployment").asText("none")), body, null, 0, false, false, roles);
+                        Deployment.of(body.path("deployment").asText("none")), body, null, 0, false, false, roles,
+                        List.of());
                 Plan plan = planner.plan(snapshot, clock.instant());
                 ServiceEvent created = ServiceEvent.info("Service created from template " + command.templateId()
                         + "; new state: PENDING");

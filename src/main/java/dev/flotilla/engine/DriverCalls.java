@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudRefusedException;
+import dev.flotilla.cloud.NetworkRequest;
+import dev.flotilla.domain.NetworkStates;
+import dev.flotilla.store.NetworkObservations;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.domain.DriverCall;
 import dev.flotilla.domain.ServiceEvent;
@@ -22,23 +25,25 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The driver calls of a committed plan, and what their outcomes write back. Every call carries
+ * The driver calls of a committed plan (VMs and service networks), and what their outcomes write back. Every call carries
  * the request key committed with the plan, so making one twice (after a crash) does no harm.
  */
 final class DriverCalls {
     private static final Logger LOG = LoggerFactory.getLogger(DriverCalls.class);
 
     private final VmObservations observations;
+    private final NetworkObservations networkObservations;
     private final EventLog eventLog;
     private final CloudDriver driver;
     private final EventPublisher publisher;
 
     private final EngineMetrics metrics;
 
-    DriverCalls(VmObservations observations, EventLog eventLog, CloudDriver driver, EventPublisher publisher,
-                EngineMetrics metrics) {
+    DriverCalls(VmObservations observations, NetworkObservations networkObservations, EventLog eventLog,
+                CloudDriver driver, EventPublisher publisher, EngineMetrics metrics) {
         this.metrics = metrics;
         this.observations = observations;
+        this.networkObservations = networkObservations;
         this.eventLog = eventLog;
         this.driver = driver;
         this.publisher = publisher;
@@ -83,6 +88,12 @@ final class DriverCalls {
                     result = release(id, release);
                 } else if (call instanceof DriverCall.Resume resume) {
                     result = resume(id, resume);
+                } else if (call instanceof DriverCall.CreateNetwork create) {
+                    result = createNetwork(id, service.owner(), create);
+                } else if (call instanceof DriverCall.DeleteNetwork delete) {
+                    result = deleteNetwork(id, delete);
+                } else if (call instanceof DriverCall.WatchNetwork watch) {
+                    result = watchNetwork(id, watch);
                 }
                 if (result != null) {
                     results.add(result);
@@ -236,8 +247,87 @@ final class DriverCalls {
                 .recover(e -> logFailure(id, "resume", call.requestKey(), call.vmId(), e));
     }
 
+    /** A service's VMs and the networks it made follow its chown; a refusal is logged. */
     Future<Void> chown(int id, List<Integer> vmIds, int uid, int gid) {
-        return metrics.driverCall("chown", () -> driver.chown(vmIds, uid, gid)).recover(e -> logFailure(id, "chown", "-", null, e).mapEmpty());
+        Future<Void> vms = metrics.driverCall("chown", () -> driver.chown(vmIds, uid, gid))
+                .recover(e -> logFailure(id, "chown", "-", null, e).mapEmpty());
+        Future<Void> networks = networkObservations.madeBy(id).compose(netIds -> netIds.isEmpty()
+                ? Future.<Void>succeededFuture()
+                : metrics.driverCall("network-chown", () -> driver.chownNetworks(netIds, uid, gid))
+                .recover(e -> networkFailure(id, "Chown of networks " + netIds + " failed: " + e.getMessage())));
+        return Future.join(vms, networks).mapEmpty();
+    }
+
+    // ---- service networks -------------------------------------------------------------------------
+
+    /**
+     * Makes a network as the service's owner. Its id, or the cloud's refusal, is recorded (the
+     * planner decides what they mean, so look again); an unreachable cloud is not: the attempt stays
+     * unconfirmed and the next resync asks again with the same key.
+     */
+    private Future<Boolean> createNetwork(int id, Owner owner, DriverCall.CreateNetwork call) {
+        NetworkRequest request = new NetworkRequest(call.requestKey(), call.source(), call.sourceId(), call.netName(),
+                call.extra(), id, owner.name(), owner.gid(), call.again());
+        return metrics.driverCall("network-create", () -> driver.createNetwork(request)).compose(made -> {
+            if (made.vmId() != null) {
+                return networkObservations.recordCreated(call.requestKey(), made.vmId()).map(true);
+            }
+            if (made.error() == null) {
+                return Future.succeededFuture(false);
+            }
+            String message = "Error creating network " + call.name() + " (" + call.source().key() + " "
+                    + call.sourceId() + "): " + made.error();
+            return networkObservations.recordCreateFailed(call.requestKey(), made.error())
+                    .compose(v -> networkFailure(id, call.name(), message)).map(true);
+        }).recover(e -> {
+            LOG.warn("service={} network {} not created, will retry: {}", id, call.name(), e.toString());
+            return Future.succeededFuture(false);
+        });
+    }
+
+    private Future<Boolean> deleteNetwork(int id, DriverCall.DeleteNetwork call) {
+        return metrics.driverCall("network-delete", () -> driver.deleteNetwork(call.requestKey(), call.netId()))
+                .compose(outcome -> switch (outcome) {
+                    case TERMINATING -> networkObservations.recordDeleteSent(call.requestKey(), call.netId()).map(true);
+                    case NOT_FOUND -> networkObservations.recordDeleteSent(call.requestKey(), call.netId())
+                            .compose(v -> recordNetworkState(call.requestKey(), call.netId(), NetworkStates.DONE));
+                }).recover(e -> {
+                    String net = call.netId() == null ? call.requestKey() : Integer.toString(call.netId());
+                    if (!(e instanceof CloudRefusedException)) {
+                        LOG.warn("service={} delete of network {} not sent, will retry: {}", id, net, e.toString());
+                        return Future.succeededFuture(false);
+                    }
+                    return networkObservations.recordDeleteFailed(call.requestKey(), e.getMessage())
+                            .compose(v -> networkFailure(id, "Delete failed for network " + net + ": "
+                                    + e.getMessage())).map(true);
+                });
+    }
+
+    /** The network waits: the state is recorded, and a change makes the planner look again. */
+    private Future<Boolean> watchNetwork(int id, DriverCall.WatchNetwork call) {
+        return metrics.driverCall("network-info", () -> driver.network(call.requestKey(), call.netId()))
+                .compose(seen -> recordNetworkState(call.requestKey(), seen.netId(), seen.state()))
+                .recover(e -> {
+                    LOG.warn("service={} network {} not read, will retry: {}", id, call.requestKey(), e.toString());
+                    return Future.succeededFuture(false);
+                });
+    }
+
+    private Future<Boolean> recordNetworkState(String requestKey, Integer netId, int state) {
+        return networkObservations.recordState(requestKey, netId, state).map(events -> {
+            publisher.publish(events);
+            return !events.isEmpty();
+        });
+    }
+
+    private Future<Void> networkFailure(int id, String message) {
+        return networkFailure(id, "", message);
+    }
+
+    private Future<Void> networkFailure(int id, String network, String message) {
+        LOG.warn("service={} {}", id, message);
+        return eventLog.appendEvents(id, List.of(ServiceEvent.network('E', network, message)))
+                .onSuccess(publisher::publish).mapEmpty();
     }
 
     private Future<Boolean> logFailure(int id, String action, String key, Integer vmId, Throwable e) {

@@ -16,6 +16,7 @@ import dev.flotilla.store.PlanWriter;
 import dev.flotilla.store.RoleActionStore;
 import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
+import dev.flotilla.store.NetworkObservations;
 import dev.flotilla.store.VmObservations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -67,9 +68,10 @@ public final class EngineVerticle extends VerticleBase {
         Planner planner = new Planner(config.vmNameTemplate(), config.transientTimeout());
         ServiceLanes lanes = new ServiceLanes();
         EngineMetrics metrics = new EngineMetrics(registry);
+        NetworkObservations networks = new NetworkObservations(pool);
         Reconciler reconciler = new Reconciler(config, services, plans, planner, lanes,
-                new DriverCalls(new VmObservations(pool), eventLog, driver, publisher, metrics), publisher, clock,
-                metrics);
+                new DriverCalls(new VmObservations(pool), networks, eventLog, driver, publisher, metrics), publisher,
+                clock, metrics);
         CommandHandler commands = new CommandHandler(config, pool, services, plans, eventLog, new TemplateStore(pool),
                 actions, new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock);
         BatchRunner batches = new BatchRunner(actions, eventLog, driver, vertx.eventBus(), clock);
@@ -88,6 +90,10 @@ public final class EngineVerticle extends VerticleBase {
             ids.forEach(id -> reconciler.wake(((Number) id).intValue(), trigger));
         });
         vertx.setPeriodic(config.resyncInterval().toMillis(), t -> reconciler.resyncInMotion());
+        // Network waits read each waiting network at the poll interval; a cloud with events wakes them sooner.
+        vertx.setPeriodic(config.pollIntervalMs(), t -> reconciler.wakeNetworkWaits());
+        driver.onNetworkChanges(netIds -> vertx.runOnContext(v -> networks.servicesOf(netIds)
+                .onSuccess(ids -> ids.forEach(id -> reconciler.wake(id, "network-event")))));
         vertx.setPeriodic(DEADLINE_CHECK_MS, t -> reconciler.wakeExpiredDeadlines());
         vertx.setPeriodic(PURGE_MS, t -> purge(services, journal));
         scheduleBatches(batches);

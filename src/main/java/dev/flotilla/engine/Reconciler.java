@@ -83,6 +83,11 @@ final class Reconciler {
         return services.inMotionIds().map(ids -> wakeAll(ids, "resync"));
     }
 
+    /** Services waiting for their networks (DEPLOYING_NETS, UNDEPLOYING_NETS) read them again. */
+    Future<Integer> wakeNetworkWaits() {
+        return services.networkWaitIds().map(ids -> wakeAll(ids, "network-wait"));
+    }
+
     /** Services whose transient state outlived its deadline are looked at now, not at the next resync. */
     Future<Void> wakeExpiredDeadlines() {
         return services.expiredDeadlineIds().map(ids -> wakeAll(ids, "deadline")).mapEmpty();

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 
 /**
  * Commits the planner's {@link Plan} for one service: the service and role states, the new VM rows
- * with their request keys, the VM intents (terminate, retire, forget, release, resume) and the
- * plan's events, all in one transaction guarded by the snapshot's {@code version}. The reconciler
+ * with their request keys, the VM intents (terminate, retire, forget, release, resume), the network
+ * attempts and intents (delete, retire, forget) and the plan's events, all in one transaction guarded by the snapshot's {@code version}. The reconciler
  * commits a plan in a transaction of its own; a command commits its first plan step in the
  * command's transaction. The rows are stored before the cloud is asked, so a restart reads the
  * intents back instead of losing or repeating them.
@@ -49,6 +49,17 @@ public final class PlanWriter {
     private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
     private static final String REQUEST_RESUME =
             "UPDATE vms SET resume_requested = true, resume_sent = false WHERE id = ANY($1)";
+    private static final String INSERT_NETWORK = """
+            INSERT INTO service_networks (service_id, name, attempt, source, source_id, extra, net_name, request_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """;
+    /** The state seen before the delete says nothing about the delete: it is read afresh. */
+    private static final String REQUEST_NETWORK_DELETE = """
+            UPDATE service_networks SET delete_requested = true, delete_sent = false, delete_error = NULL, state = NULL
+            WHERE id = ANY($1)
+            """;
+    private static final String RETIRE_NETWORKS = "UPDATE service_networks SET retired = true WHERE id = ANY($1)";
+    private static final String FORGET_NETWORKS = "UPDATE service_networks SET gone = true WHERE id = ANY($1)";
     private static final String MARK_REMOVING = "UPDATE roles SET removing = true WHERE service_id = $1 AND name = ANY($2)";
     private static final String DELETE_ROLES = "DELETE FROM roles WHERE service_id = $1 AND name = ANY($2)";
 
@@ -127,10 +138,27 @@ public final class PlanWriter {
         Future<Void> deleted = plan.states().deletedRoles().isEmpty() ? Future.succeededFuture()
                 : conn.preparedQuery(DELETE_ROLES).execute(Tuple.tuple().addInteger(id)
                 .addArrayOfString(plan.states().deletedRoles().toArray(new String[0]))).mapEmpty();
+        Future<Void> networks = applyNetworks(conn, id, plan);
         Future<List<EventRecord>> events = EventLog.insertEvents(conn, id, plan.events());
         return Future.all(List.of(version, roles, vms, terminates, forgets, retires, releases, resumes, removing,
-                        deleted, events))
+                        deleted, networks, events))
                 .map(all -> events.result());
+    }
+
+    /** New network attempts with their request keys, and the deletes, retirements and forgettings. */
+    private static Future<Void> applyNetworks(SqlClient conn, int id, Plan plan) {
+        var intents = plan.networks();
+        if (intents.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Future<Void> created = Sql.batch(conn, INSERT_NETWORK, intents.newNetworks().stream()
+                .map(n -> Tuple.tuple().addInteger(id).addString(n.name()).addInteger(n.attempt())
+                        .addString(n.source().key()).addInteger(n.sourceId()).addString(n.extra())
+                        .addString(n.netName()).addString(n.requestKey()))
+                .toList());
+        return Future.all(created, rows(conn, REQUEST_NETWORK_DELETE, intents.deleteRows()),
+                rows(conn, RETIRE_NETWORKS, intents.retireRows()), rows(conn, FORGET_NETWORKS, intents.forgetRows()))
+                .mapEmpty();
     }
 
     private static Future<Void> rows(SqlClient conn, String sql, Set<Long> ids) {

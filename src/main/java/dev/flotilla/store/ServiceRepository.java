@@ -3,6 +3,8 @@ package dev.flotilla.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.domain.Deployment;
+import dev.flotilla.domain.NetworkSnapshot;
+import dev.flotilla.domain.NetworkSource;
 import dev.flotilla.domain.RoleState;
 import dev.flotilla.domain.Permissions;
 import dev.flotilla.domain.ServiceState;
@@ -24,7 +26,7 @@ import java.util.Set;
 
 /**
  * Services and their roles: the {@link ServiceRecord} read in one round trip (service, roles, live
- * VMs, policy counters and, for documents, the recent log), the ids the engine's timers wake,
+ * VMs, policy counters, network attempts and, for documents, the recent log), the ids the engine's timers wake,
  * and the writes that are not a plan (creating a service, claiming its version, replacing its
  * bodies, adding a role, purging DONE services). A plan's own writes go through {@link PlanWriter},
  * the VMs' observed states and driver outcomes through {@link VmObservations}.
@@ -40,6 +42,14 @@ public final class ServiceRepository {
                 'release_requested', v.release_requested, 'release_sent', v.release_sent,
                 'resume_requested', v.resume_requested, 'resume_sent', v.resume_sent,
                 'terminate_hard', v.terminate_hard, 'hold', v.hold, 'has_run', v.has_run)""";
+
+    /** One network attempt {@code n} as the engine reads it back: every intent stored with it. */
+    private static final String NETWORK_OBJECT = """
+            json_build_object(
+                'row_id', n.id, 'name', n.name, 'attempt', n.attempt, 'source', n.source, 'source_id', n.source_id,
+                'extra', n.extra, 'net_name', n.net_name, 'request_key', n.request_key, 'net_id', n.net_id,
+                'state', n.state, 'create_error', n.create_error, 'delete_requested', n.delete_requested,
+                'delete_sent', n.delete_sent, 'delete_error', n.delete_error, 'retired', n.retired, 'gone', n.gone)""";
 
     /** A service's last 50 log events (VM state observations are not part of the log). */
     private static final String LOG_JSON = """
@@ -70,14 +80,19 @@ public final class ServiceRepository {
                        FROM roles r JOIN page p ON p.id = r.service_id
                        LEFT JOIN vm ON vm.service_id = r.service_id AND vm.role_name = r.name
                        LEFT JOIN pc ON pc.service_id = r.service_id AND pc.role_name = r.name
-                       GROUP BY r.service_id)
+                       GROUP BY r.service_id),
+                nt AS MATERIALIZED (SELECT n.service_id, json_agg(%s ORDER BY n.name, n.attempt) AS networks
+                       FROM service_networks n JOIN page p ON p.id = n.service_id GROUP BY 1)
                 SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
                        s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, s.force_delete,
-                       s.hold_released, COALESCE(rl.roles, '[]'::json)::text AS roles, %s AS log
+                       s.hold_released, COALESCE(rl.roles, '[]'::json)::text AS roles,
+                       COALESCE(nt.networks, '[]'::json)::text AS networks, %s AS log
                 FROM services s JOIN page ON page.id = s.id JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
                 LEFT JOIN rl ON rl.service_id = s.id
+                LEFT JOIN nt ON nt.service_id = s.id
                 ORDER BY s.id
-                """.formatted(page, VM_OBJECT, AutoscalerStore.COUNTER_OBJECT, withLog ? LOG_JSON : "'[]'");
+                """.formatted(page, VM_OBJECT, AutoscalerStore.COUNTER_OBJECT, NETWORK_OBJECT,
+                withLog ? LOG_JSON : "'[]'");
     }
 
     private static final String ONE = "SELECT $1::int AS id";
@@ -182,6 +197,11 @@ public final class ServiceRepository {
 
     public Future<List<Integer>> inMotionIds() {
         return idsIn(ServiceState.numbers(ServiceState::isInMotion));
+    }
+
+    /** Services waiting for networks to be made or deleted. */
+    public Future<List<Integer>> networkWaitIds() {
+        return idsIn(ServiceState.numbers(s -> s == ServiceState.DEPLOYING_NETS || s == ServiceState.UNDEPLOYING_NETS));
     }
 
     public Future<List<Integer>> expiredDeadlineIds() {
@@ -315,6 +335,15 @@ public final class ServiceRepository {
                     (ObjectNode) r.get("body"), r.path("removing").asBoolean(false), vms,
                     AutoscalerStore.storedCounters(r.path("counters"))));
         }
+        List<NetworkSnapshot> networks = new ArrayList<>();
+        for (JsonNode n : Json.parse(row.getString("networks"))) {
+            networks.add(new NetworkSnapshot(n.get("row_id").asLong(), n.get("name").asText(), n.get("attempt").asInt(),
+                    NetworkSource.ofKey(n.get("source").asText()).orElseThrow(), n.get("source_id").asInt(),
+                    n.get("extra").asText(), n.get("net_name").asText(), n.get("request_key").asText(),
+                    intOrNull(n.get("net_id")), intOrNull(n.get("state")), textOrNull(n.get("create_error")),
+                    n.get("delete_requested").asBoolean(), n.get("delete_sent").asBoolean(),
+                    textOrNull(n.get("delete_error")), n.get("retired").asBoolean(), n.get("gone").asBoolean()));
+        }
         List<EventRecord> log = new ArrayList<>();
         for (JsonNode e : Json.parse(row.getString("log"))) {
             log.add(new EventRecord(e.get("seq").asLong(), meta.id(),
@@ -326,7 +355,7 @@ public final class ServiceRepository {
                 Deployment.of(row.getString("deployment")), Json.parseObject(row.getString("body")),
                 row.getOffsetDateTime("start_time").toInstant(), deadline == null ? null : deadline.toInstant(),
                 row.getInteger("version"), row.getBoolean("force_delete"), row.getBoolean("hold_released"), roles,
-                log);
+                networks, log);
     }
 
     private static Integer intOrNull(JsonNode n) {

@@ -84,7 +84,7 @@ class TemplateValidatorTest {
                         + "{\"name\":\"b\",\"type\":\"vm\",\"template_id\":0,\"parents\":[\"c\"]},"
                         + "{\"name\":\"c\",\"type\":\"vm\",\"template_id\":0,\"parents\":[\"a\"]}]}",
                         "roles.a.parents", "Roles have a dependency cycle: a -> b -> c -> a"),
-                bad("{\"name\":\"x\",\"networks_values\":[{\"n\":{\"id\":\"1\",\"template_id\":\"2\"}}],\"roles\":["
+                bad("{\"name\":\"x\",\"networks_values\":[{\"n\":{\"reserve_from\":\"1\",\"template_id\":\"2\",\"extra\":\"SIZE=1\"}}],\"roles\":["
                         + role.formatted("") + "]}", "networks_values", "Wrong networks_values format"));
     }
 
