@@ -835,7 +835,7 @@ function infoTable(doc) {
   const specs = Object.fromEntries(Object.entries(body.user_inputs || {}).map(([k, s]) => [k, parseInput(k, s)]));
   const values = Object.entries(body.user_inputs_values || {}).map(([k, v]) =>
     `<li><code>${esc(k)}</code> = ${specs[k] && specs[k].type === 'password' ? t('masked') : esc(v)}</li>`).join('');
-  const nets = asArray(body.networks_values).map((n) => Object.entries(n).map(([k, v]) => `<li><code>${esc(k)}</code>: ${esc(JSON.stringify(v))}</li>`).join('')).join('');
+  const nets = networkRows(body);
   return el(`<table id="info">
     <tr><th>${t('id')}</th><td>${doc.ID}</td></tr><tr><th>${t('name')}</th><td>${esc(doc.NAME)}</td></tr>
     <tr><th>${t('state')}</th><td id="info-state">${badge(stateKey(body.state), stateName(body.state))}</td></tr>
@@ -850,7 +850,18 @@ function infoTable(doc) {
     <tr><th>${t('readyGate')}</th><td>${body.ready_status_gate ? t('yes') : t('no')}</td></tr>
     <tr><th>${t('autoDelete')}</th><td>${body.automatic_deletion ? t('yes') : t('no')}</td></tr>
     ${values ? `<tr><th>${t('userInputs')}</th><td><ul id="info-inputs">${values}</ul></td></tr>` : ''}
-    ${nets ? `<tr><th>${t('network')}</th><td><ul>${nets}</ul></td></tr>` : ''}</table>`);
+    ${nets ? `<tr><th>${t('network')}</th><td><table id="info-networks">${nets}</table></td></tr>` : ''}</table>`);
+}
+
+/** One row per network of the service: its id, where it comes from, and the state of the newest attempt. */
+function networkRows(body) {
+  return (body.service_networks || []).map((n) => {
+    const source = n.template_id != null ? `${t('netFromTemplate')} ${n.template_id}`
+      : n.reserve_from != null ? `${t('netReservedFrom')} ${n.reserve_from}` : t('netExisting');
+    const note = n.left_behind ? ` (${t('netLeftBehind')})` : n.deleting ? ` (${t('netDeleting')})` : '';
+    return `<tr data-network="${esc(n.name)}"><td><code>${esc(n.name)}</code></td><td class="net-id">${n.id == null ? '-' : esc(n.id)}</td>
+      <td>${esc(source)}</td><td class="net-state">${esc(n.state || '-')}${esc(note)}${n.error ? ` — ${esc(n.error)}` : ''}</td></tr>`;
+  }).join('');
 }
 
 // ---- log and timeline: the document's last lines plus every frame of the stream

@@ -43,6 +43,8 @@ const I18N = {
     noEvaluations: 'No autoscaler evaluations yet.', evaluations: 'Evaluations', decisions: 'Decisions',
     showingLast: 'Showing the last {0} of {1} lines.', showAll: 'Show all', openVm: 'VM {0}', vmNotFound: 'VM {0} is not a member of service {1}.',
     vmActions: 'Actions on this VM', roleOfVm: 'Role', masked: '••••••', network: 'Networks',
+    netExisting: 'existing network', netFromTemplate: 'from network template', netReservedFrom: 'reserved from network',
+    netLeftBehind: 'left behind', netDeleting: 'deleting',
   },
   ru: {
     templates: 'Шаблоны Сервисов', services: 'Сервисы', signIn: 'Войти', signOut: 'Выйти',
@@ -84,6 +86,8 @@ const I18N = {
     noEvaluations: 'Автомасштабирование ещё не выполнялось.', evaluations: 'Вычисления', decisions: 'Решения',
     showingLast: 'Показаны последние {0} из {1} строк.', showAll: 'Показать все', openVm: 'ВМ {0}', vmNotFound: 'ВМ {0} не входит в сервис {1}.',
     vmActions: 'Действия с ВМ', roleOfVm: 'Роль', masked: '••••••', network: 'Сети',
+    netExisting: 'существующая сеть', netFromTemplate: 'из шаблона сети', netReservedFrom: 'резерв из сети',
+    netLeftBehind: 'не удалена', netDeleting: 'удаляется',
   },
 };
 

@@ -125,7 +125,9 @@ final class Format {
                 + (perms.path(who + "_A").asText().equals("1") ? "a" : "-");
     }
 
-    /** {@code oneflow show}: service information, permissions, each role with its VMs, and the log. */
+    private static final String NETWORK_ROW = "%-15s %5s %-20s %s";
+
+    /** {@code oneflow show}: service information, permissions, networks, each role with its VMs, and the log. */
     static String service(JsonNode doc) {
         JsonNode body = doc.path("TEMPLATE").path("BODY");
         StringBuilder out = new StringBuilder();
@@ -145,6 +147,26 @@ final class Format {
         out.append(field("OWNER", permissions(perms, "OWNER")));
         out.append(field("GROUP", permissions(perms, "GROUP")));
         out.append(field("OTHER", permissions(perms, "OTHER")));
+        if (body.path("service_networks").size() > 0) {
+            out.append('\n').append(header("NETWORKS"));
+            out.append(String.format(NETWORK_ROW, "NAME", "ID", "SOURCE", "STATE").stripTrailing()).append('\n');
+            for (JsonNode net : body.path("service_networks")) {
+                String source = net.has("template_id") ? "template " + net.get("template_id").asText()
+                        : net.has("reserve_from") ? "reserved from " + net.get("reserve_from").asText() : "existing";
+                String state = net.path("state").asText("-");
+                if (net.path("left_behind").asBoolean(false)) {
+                    state += " (left behind)";
+                } else if (net.path("deleting").asBoolean(false)) {
+                    state += " (deleting)";
+                }
+                out.append(String.format(NETWORK_ROW, net.path("name").asText(),
+                        net.path("id").isNull() ? "-" : net.path("id").asText(), source, state).stripTrailing());
+                out.append('\n');
+                if (net.hasNonNull("error")) {
+                    out.append("  ").append(net.get("error").asText()).append('\n');
+                }
+            }
+        }
         for (JsonNode role : body.path("roles")) {
             out.append('\n').append(header("ROLE " + role.path("name").asText()));
             out.append(field("ROLE STATE", roleState(role)));

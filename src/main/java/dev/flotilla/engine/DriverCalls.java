@@ -270,6 +270,7 @@ final class DriverCalls {
                 call.extra(), id, owner.name(), owner.gid(), call.again());
         return metrics.driverCall("network-create", () -> driver.createNetwork(request)).compose(made -> {
             if (made.vmId() != null) {
+                FaultPoint.afterNetworkCreated(call.requestKey());
                 return networkObservations.recordCreated(call.requestKey(), made.vmId()).map(true);
             }
             if (made.error() == null) {
