@@ -36,6 +36,18 @@ final class OneXml {
         }
     }
 
+    /**
+     * A virtual network as oned describes it: ids, owner, state, the network it was reserved from
+     * ({@code PARENT_NETWORK_ID}, -1 when none) and its top-level template attributes.
+     */
+    record Vnet(int id, String name, int uid, int gid, String uname, int state, int parentId,
+                Map<String, String> template) {
+
+        String requestKey() {
+            return template.get(OpenNebulaDriver.REQUEST_KEY);
+        }
+    }
+
     /** A user as {@code one.user.info} describes it. */
     record User(int id, String name, int gid, String gname, List<Integer> groups) {
     }
@@ -46,6 +58,26 @@ final class OneXml {
         VmCollector collector = new VmCollector(out);
         walk(xml, collector::leaf, collector);
         return out;
+    }
+
+    /** Every {@code <VNET>} in a document (a VNET, a VNET_POOL or a hook message). */
+    static List<Vnet> vnets(String xml) {
+        List<Vnet> out = new ArrayList<>();
+        VnetCollector collector = new VnetCollector(out);
+        walk(xml, collector::leaf, collector);
+        return out;
+    }
+
+    /** A hook message's {@code RESOURCE_ID} (the object whose state changed), or null. */
+    static Integer hookResourceId(String xml) {
+        Integer[] id = new Integer[1];
+        walk(xml, (path, text) -> {
+            if (path.size() == 2 && path.get(0).equals("HOOK_MESSAGE") && path.get(1).equals("RESOURCE_ID")
+                    && !text.isBlank()) {
+                id[0] = Integer.parseInt(text.trim());
+            }
+        }, null);
+        return id[0];
     }
 
     /** {@code MONITORING} records by VM id (the last one of each VM wins). */
@@ -193,6 +225,49 @@ final class OneXml {
 
         private static int num(String s) {
             return s == null || s.isBlank() ? -1 : Integer.parseInt(s.trim());
+        }
+    }
+
+    /** Builds a {@link Vnet} for each {@code VNET} element, whatever encloses it. */
+    private static final class VnetCollector implements Collector {
+        private final List<Vnet> out;
+        private int depth = -1;
+        private Map<String, String> fields;
+        private Map<String, String> template;
+
+        VnetCollector(List<Vnet> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void start(List<String> path) {
+            if (depth < 0 && path.get(path.size() - 1).equals("VNET")) {
+                depth = path.size();
+                fields = new HashMap<>();
+                template = new LinkedHashMap<>();
+            }
+        }
+
+        @Override
+        public void end(List<String> path) {
+            if (depth >= 0 && path.size() == depth) {
+                out.add(new Vnet(VmCollector.num(fields.get("ID")), fields.get("NAME"),
+                        VmCollector.num(fields.get("UID")), VmCollector.num(fields.get("GID")), fields.get("UNAME"),
+                        VmCollector.num(fields.get("STATE")), VmCollector.num(fields.get("PARENT_NETWORK_ID")),
+                        template));
+                depth = -1;
+            }
+        }
+
+        void leaf(List<String> path, String text) {
+            if (depth < 0 || path.size() <= depth) {
+                return;
+            }
+            if (path.size() == depth + 1) {
+                fields.put(path.get(depth), text.trim());
+            } else if (path.size() == depth + 2 && path.get(depth).equals("TEMPLATE")) {
+                template.put(path.get(depth + 1), text);
+            }
         }
     }
 }

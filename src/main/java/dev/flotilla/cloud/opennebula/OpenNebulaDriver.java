@@ -3,7 +3,10 @@ package dev.flotilla.cloud.opennebula;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudIdentity;
 import dev.flotilla.cloud.CloudRefusedException;
+import dev.flotilla.cloud.NetworkRequest;
 import dev.flotilla.cloud.VmRequest;
+import dev.flotilla.domain.NetworkSource;
+import dev.flotilla.domain.NetworkStates;
 import dev.flotilla.domain.VmObservation;
 import io.vertx.core.Future;
 
@@ -52,9 +55,24 @@ public final class OpenNebulaDriver implements CloudDriver {
 
     @Override
     public void onChanges(java.util.function.Consumer<List<VmObservation>> listener) {
-        if (!subscriberEndpoint.isEmpty() && events == null) {
-            events = new OneEvents(subscriberEndpoint, listener);
+        if (!subscriberEndpoint.isEmpty()) {
+            events().onVms(listener);
         }
+    }
+
+    @Override
+    public void onNetworkChanges(java.util.function.Consumer<List<Integer>> listener) {
+        if (!subscriberEndpoint.isEmpty()) {
+            events().onNetworks(listener);
+        }
+    }
+
+    /** One subscription per driver serves its VM and network listeners, made by whichever comes first. */
+    private synchronized OneEvents events() {
+        if (events == null) {
+            events = new OneEvents(subscriberEndpoint);
+        }
+        return events;
     }
 
     @Override
@@ -79,8 +97,10 @@ public final class OpenNebulaDriver implements CloudDriver {
 
     @Override
     public void close() {
-        if (events != null) {
-            events.close();
+        synchronized (this) {
+            if (events != null) {
+                events.close();
+            }
         }
         one.close();
     }
@@ -333,19 +353,119 @@ public final class OpenNebulaDriver implements CloudDriver {
                 });
     }
 
-    // Service networks: being built (issue 14); the calls fail until then.
+    // ---- service networks (opennebula-integration.md §4, templates.md §6.1) -------------------------
+
+    /**
+     * A network from a network template ({@code one.vntemplate.instantiate}) or a reservation from a
+     * parent network ({@code one.vn.reserve}, named by a {@code NAME} in its text), made as the
+     * service's owner so that it is theirs. Its request key goes into its template; made again after
+     * a crash, the network already made under that key is returned instead. oned may drop the extra
+     * attributes of a reservation, so a live reservation of the same name from the same parent counts
+     * as made too (the name holds the service id).
+     */
     @Override
-    public Future<Instantiated> createNetwork(dev.flotilla.cloud.NetworkRequest request) {
-        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    public Future<Instantiated> createNetwork(NetworkRequest request) {
+        Future<OneXml.Vnet> existing = request.again() ? networks().map(all -> madeBefore(all, request))
+                : Future.succeededFuture(null);
+        return existing.compose(found -> {
+            if (found != null) {
+                return Future.succeededFuture(new Instantiated(request.requestKey(), found.id(), null));
+            }
+            String session = sessions.as(request.ownerName(), request.ownerGid());
+            String extra = request.extra() == null || request.extra().isBlank() ? "" : request.extra().strip() + "\n";
+            Future<Object> made = request.source() == NetworkSource.RESERVE
+                    ? one.call("one.vn.reserve", session, request.sourceId(), extra + TemplateText.render(null,
+                            orderedMap("NAME", request.name(), REQUEST_KEY, request.requestKey())))
+                    : one.call("one.vntemplate.instantiate", session, request.sourceId(), request.name(),
+                            extra + TemplateText.render(null, Map.of(REQUEST_KEY, request.requestKey())));
+            return made.map(id -> new Instantiated(request.requestKey(), ((Long) id).intValue(), null))
+                    .recover(e -> e instanceof CloudRefusedException ? Future.succeededFuture(
+                            new Instantiated(request.requestKey(), null, e.getMessage())) : Future.failedFuture(e));
+        });
+    }
+
+    private static Map<String, String> orderedMap(String k1, String v1, String k2, String v2) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(k1, v1);
+        out.put(k2, v2);
+        return out;
+    }
+
+    /** The live network made under the request's key (or, for a reservation, by its name and parent), or null. */
+    private static OneXml.Vnet madeBefore(List<OneXml.Vnet> all, NetworkRequest request) {
+        List<OneXml.Vnet> live = all.stream().filter(n -> n.state() != NetworkStates.DONE).toList();
+        for (OneXml.Vnet n : live) {
+            if (request.requestKey().equals(n.requestKey())) {
+                return n;
+            }
+        }
+        if (request.source() == NetworkSource.RESERVE) {
+            for (OneXml.Vnet n : live) {
+                if (request.name().equals(n.name()) && n.parentId() == request.sourceId()
+                        && n.state() != NetworkStates.ERROR) {
+                    return n;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Every network oned holds, as the server sees them (one pool read). */
+    private Future<List<OneXml.Vnet>> networks() {
+        return one.call("one.vnpool.info", sessions.server(), -2, -1, -1).map(xml -> OneXml.vnets((String) xml));
+    }
+
+    /** The id of the network made under {@code requestKey}, or null. */
+    private Future<Integer> networkByKey(String requestKey) {
+        return networks().map(all -> all.stream().filter(n -> requestKey.equals(n.requestKey()))
+                .map(OneXml.Vnet::id).findFirst().orElse(null));
     }
 
     @Override
     public Future<NetworkSeen> network(String requestKey, Integer netId) {
-        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+        Future<Integer> id = netId != null ? Future.succeededFuture(netId) : networkByKey(requestKey);
+        return id.compose(found -> {
+            if (found == null) {
+                return Future.succeededFuture(new NetworkSeen(null, NetworkStates.DONE));
+            }
+            return one.call("one.vn.info", sessions.server(), found, false)
+                    .map(xml -> {
+                        List<OneXml.Vnet> vnets = OneXml.vnets((String) xml);
+                        if (vnets.isEmpty()) {
+                            throw new IllegalStateException("oned's answer to one.vn.info " + found + " holds no VNET");
+                        }
+                        return new NetworkSeen(found, vnets.get(0).state());
+                    })
+                    .recover(e -> {
+                        // A network oned no longer knows is gone: DONE (states.md §3.4).
+                        OneError error = OneClient.oneError(e);
+                        return error != null && error.isNoSuchObject()
+                                ? Future.succeededFuture(new NetworkSeen(found, NetworkStates.DONE))
+                                : Future.failedFuture(e);
+                    });
+        });
+    }
+
+    /** Deleted as the server: the service's networks are the server's to remove whoever owns them now. */
+    @Override
+    public Future<TerminateOutcome> deleteNetwork(String requestKey, Integer netId) {
+        Future<Integer> id = netId != null ? Future.succeededFuture(netId) : networkByKey(requestKey);
+        return id.compose(found -> {
+            if (found == null) {
+                return Future.succeededFuture(TerminateOutcome.NOT_FOUND);
+            }
+            return one.call("one.vn.delete", sessions.server(), found).map(TerminateOutcome.TERMINATING)
+                    .recover(e -> {
+                        OneError error = OneClient.oneError(e);
+                        return error != null && error.isNoSuchObject()
+                                ? Future.succeededFuture(TerminateOutcome.NOT_FOUND) : Future.failedFuture(e);
+                    });
+        });
     }
 
     @Override
-    public Future<TerminateOutcome> deleteNetwork(String requestKey, Integer netId) {
-        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    public Future<Void> chownNetworks(List<Integer> netIds, int uid, int gid) {
+        return Future.join(netIds.stream().map(id -> one.call("one.vn.chown", sessions.server(), id, uid, gid))
+                .toList()).mapEmpty();
     }
 }

@@ -91,4 +91,49 @@ class OneProtocolTest {
         assertEquals("MEMORY=\"512\"\nCONTEXT=[ROLE=\"web\",\n  Q=\"a\\\"b\"]\nNIC=[NETWORK_ID=\"0\"]\n"
                 + "NIC=[NETWORK_ID=\"1\"]\nSERVICE_ID=\"5\"\n", TemplateText.render(contents, Map.of("SERVICE_ID", "5")));
     }
+
+    /** As oned writes a network: owner, state, parent, nested sections that are not the template. */
+    private static final String RESERVATION = "<VNET><ID>12</ID><UID>2</UID><GID>1</GID><UNAME>alice</UNAME>"
+            + "<GNAME>users</GNAME><NAME>lease-7</NAME><PERMISSIONS><OWNER_U>1</OWNER_U></PERMISSIONS>"
+            + "<CLUSTERS><ID>0</ID></CLUSTERS><BRIDGE>br0</BRIDGE><STATE>2</STATE><PREV_STATE>0</PREV_STATE>"
+            + "<PARENT_NETWORK_ID>0</PARENT_NETWORK_ID><VN_MAD>dummy</VN_MAD><VLAN_ID/>"
+            + "<TEMPLATE><DESCRIPTION><![CDATA[a \"quoted\" text]]></DESCRIPTION>"
+            + "<AR><SIZE><![CDATA[2]]></SIZE></AR><FLOTILLA_REQUEST_KEY><![CDATA[7-net-lease-v0]]>"
+            + "</FLOTILLA_REQUEST_KEY></TEMPLATE><AR_POOL><AR><AR_ID>0</AR_ID><SIZE>2</SIZE></AR></AR_POOL></VNET>";
+
+    @Test
+    void networksAreReadFromInfoAndPoolWithTheirParentAndKey() {
+        OneXml.Vnet vnet = OneXml.vnets(RESERVATION).get(0);
+        assertEquals(12, vnet.id());
+        assertEquals("lease-7", vnet.name());
+        assertEquals(2, vnet.uid());
+        assertEquals(1, vnet.gid());
+        assertEquals("alice", vnet.uname());
+        assertEquals(2, vnet.state());
+        assertEquals(0, vnet.parentId());
+        assertEquals("7-net-lease-v0", vnet.requestKey());
+        assertEquals("a \"quoted\" text", vnet.template().get("DESCRIPTION"));
+        assertEquals(Map.of("DESCRIPTION", "a \"quoted\" text", "FLOTILLA_REQUEST_KEY", "7-net-lease-v0"),
+                vnet.template(), "vector attributes (AR) are not top-level values");
+
+        List<OneXml.Vnet> pool = OneXml.vnets("<VNET_POOL><VNET><ID>0</ID><UID>0</UID><GID>0</GID><NAME>public</NAME>"
+                + "<STATE>1</STATE><PARENT_NETWORK_ID></PARENT_NETWORK_ID><TEMPLATE/></VNET>" + RESERVATION
+                + "</VNET_POOL>");
+        assertEquals(List.of(0, 12), pool.stream().map(OneXml.Vnet::id).toList());
+        assertEquals(-1, pool.get(0).parentId(), "no parent: an empty PARENT_NETWORK_ID");
+        assertEquals(null, pool.get(0).requestKey());
+        assertEquals(List.of(), OneXml.vnets("<VNET_POOL/>"));
+    }
+
+    @Test
+    void aNetworkHookMessageNamesItsNetwork() {
+        String hook = "<HOOK_MESSAGE><HOOK_TYPE>STATE</HOOK_TYPE><HOOK_OBJECT>NET</HOOK_OBJECT><STATE>READY</STATE>"
+                + "<RESOURCE_ID>12</RESOURCE_ID>" + RESERVATION
+                + "</HOOK_MESSAGE>";
+        assertEquals(12, OneXml.hookResourceId(hook));
+        assertEquals(12, OneXml.vnets(hook).get(0).id());
+        assertEquals(List.of(), OneXml.vms(hook), "a network's message holds no VM");
+        assertEquals(null, OneXml.hookResourceId("<HOOK_MESSAGE><HOOK_TYPE>API</HOOK_TYPE></HOOK_MESSAGE>"));
+        assertEquals(null, OneXml.hookResourceId(RESERVATION), "an ID inside a VNET is not a RESOURCE_ID");
+    }
 }
