@@ -14,7 +14,8 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * The built-in cloud's own routes: {@code /sim/template}, {@code /sim/vm}, {@code /sim/outage}.
+ * The built-in cloud's own routes: {@code /sim/template}, {@code /sim/vm}, {@code /sim/outage} and the
+ * networks' ({@link SimulatorNetworkApi}).
  * The API mounts them behind its authentication and admin check; they are not OneFlow's and are
  * not journaled (an Idempotency-Key is ignored here).
  */
@@ -39,6 +40,7 @@ public final class SimulatorApi {
         router.get("/sim/vm/:id").handler(this::showVm);
         router.put("/sim/vm/:id").handler(this::forceVm);
         router.put("/sim/outage").handler(this::outage);
+        new SimulatorNetworkApi(sim, clock).mount(router);
     }
 
 

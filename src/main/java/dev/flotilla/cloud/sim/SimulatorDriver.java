@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudRefusedException;
+import dev.flotilla.cloud.NetworkRequest;
 import dev.flotilla.cloud.VmRequest;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.domain.NetworkSource;
+import dev.flotilla.domain.NetworkStates;
 import dev.flotilla.domain.VmObservation;
 import dev.flotilla.domain.VmStates;
 import dev.flotilla.json.Json;
@@ -27,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Per VM, in order of precedence, the role's {@code template_contents}, the VM template's attributes
  * and the server config set {@code SIM_DEPLOY_SECONDS}, {@code SIM_TERMINATE_SECONDS},
  * {@code SIM_READY_SECONDS}; {@code SIM_FAIL=deploy|terminate|none} and {@code SIM_FAIL_RATE}
- * inject failures.
+ * inject failures. Its virtual networks follow the same idea ({@link SimNetAttributes}).
  */
 public final class SimulatorDriver implements CloudDriver {
     /** How many due VMs one poll materializes at most; the rest follow on the next poll. */
@@ -112,6 +115,11 @@ public final class SimulatorDriver implements CloudDriver {
         ObjectNode userTemplate = Json.object()
                 .put("SERVICE_ID", Integer.toString(request.serviceId()))
                 .put("ROLE_NAME", request.roleName());
+        // The NICs the role asked for, service networks filled in, so one can see where each VM is plugged.
+        JsonNode nics = attributes.get("NIC");
+        if (nics != null && (nics.isObject() || nics.isArray())) {
+            userTemplate.set("NIC", nics.deepCopy());
+        }
         SimClock.Phase phase = request.hold() ? SimClock.Phase.HOLD : SimClock.Phase.DEPLOY;
         SimVm vm = new SimVm(0, request.requestKey(), request.name(), template.id(), request.serviceId(),
                 request.roleName(), VmStates.PENDING, VmStates.LCM_INIT, false, phase,
@@ -309,19 +317,96 @@ public final class SimulatorDriver implements CloudDriver {
         return vmId != null ? store.findById(vmId) : store.findByKey(requestKey);
     }
 
-    // Service networks: being built (issue 14); the calls fail until then.
+    // ---- service networks: oned's one.vntemplate.instantiate, one.vn.reserve, one.vn.info, one.vn.delete ----
+
     @Override
-    public Future<Instantiated> createNetwork(dev.flotilla.cloud.NetworkRequest request) {
-        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    public Future<Instantiated> createNetwork(NetworkRequest request) {
+        if (!request.source().createdByService()) {
+            return Future.failedFuture(new IllegalArgumentException("an existing network is used, not created: "
+                    + request.requestKey()));
+        }
+        // Idempotent by request key: a network already made under the key is returned whatever its
+        // source has become since (a reservation's parent may no longer be READY).
+        return outage.guard(() -> store.findNetworkByKey(request.requestKey()).compose(existing -> existing.isPresent()
+                ? Future.succeededFuture(new Instantiated(request.requestKey(), existing.get().id(), null))
+                : request.source() == NetworkSource.TEMPLATE ? fromNetworkTemplate(request) : reservation(request)));
+    }
+
+    private Future<Instantiated> fromNetworkTemplate(NetworkRequest request) {
+        return store.findNetTemplate(request.sourceId()).compose(template -> {
+            if (template.isEmpty()) {
+                return Future.succeededFuture(new Instantiated(request.requestKey(), null,
+                        "[one.vntemplate.instantiate] Error getting virtual network template [" + request.sourceId()
+                                + "]."));
+            }
+            return made(request, newNetwork(request, template.get().id(), null,
+                    SimNetAttributes.merged(template.get().attributes(), request.extra())));
+        });
+    }
+
+    /** A reservation takes nothing from its parent but its existence: its attributes are the request's. */
+    private Future<Instantiated> reservation(NetworkRequest request) {
+        return store.findNetwork(request.sourceId()).compose(parent -> {
+            if (parent.isEmpty() || parent.get().stateAt(clock.instant()) != NetworkStates.READY) {
+                return Future.succeededFuture(new Instantiated(request.requestKey(), null,
+                        "[one.vn.reserve] Error getting virtual network [" + request.sourceId() + "]."));
+            }
+            return made(request, newNetwork(request, null, parent.get().id(),
+                    SimNetAttributes.merged(null, request.extra())));
+        });
+    }
+
+    private Future<Instantiated> made(NetworkRequest request, SimNetwork network) {
+        return store.insertNetworkOrGet(network)
+                .map(stored -> new Instantiated(request.requestKey(), stored.id(), null));
+    }
+
+    private SimNetwork newNetwork(NetworkRequest request, Integer templateId, Integer parentId, ObjectNode attributes) {
+        Instant now = clock.instant();
+        return new SimNetwork(0, request.requestKey(), request.name(), parentId, templateId,
+                new SimVm.Owner(request.ownerName(), request.ownerGid()), attributes, SimNetClock.Phase.CREATE,
+                now, SimNetAttributes.createSeconds(attributes), SimNetAttributes.deleteSeconds(attributes),
+                SimNetAttributes.failing(attributes, SimNetClock.Fail.CREATE), now);
     }
 
     @Override
     public Future<NetworkSeen> network(String requestKey, Integer netId) {
-        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+        return outage.guard(() -> findNetwork(requestKey, netId).map(found -> found
+                .map(net -> new NetworkSeen(net.id(), net.stateAt(clock.instant())))
+                .orElse(new NetworkSeen(netId, NetworkStates.DONE))));
+    }
+
+    /**
+     * Deleting a network being deleted (or gone) changes nothing; deleting one in ERROR (a failed
+     * create or delete) starts a new delete, which fails again only if SIM_NET_FAIL still says so.
+     * The seeded network stays: every reservation in the simulator comes from it.
+     */
+    @Override
+    public Future<TerminateOutcome> deleteNetwork(String requestKey, Integer netId) {
+        return outage.guard(() -> oneAtATime(() -> findNetwork(requestKey, netId).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.succeededFuture(TerminateOutcome.NOT_FOUND);
+            }
+            SimNetwork net = found.get();
+            if (net.phase() == SimNetClock.Phase.READY) {
+                return Future.failedFuture(new CloudRefusedException("[one.vn.delete] Cannot delete virtual network ["
+                        + net.id() + "]: it is the simulator's own network"));
+            }
+            Instant now = clock.instant();
+            int state = net.stateAt(now);
+            if (state == NetworkStates.DONE || state == NetworkStates.LOCK_DELETE) {
+                return Future.succeededFuture(TerminateOutcome.TERMINATING);
+            }
+            return store.startNetworkDelete(net, net.deleting(now)).map(TerminateOutcome.TERMINATING);
+        })));
     }
 
     @Override
-    public Future<TerminateOutcome> deleteNetwork(String requestKey, Integer netId) {
-        return Future.failedFuture(new UnsupportedOperationException("service networks: not yet"));
+    public Future<Void> chownNetworks(List<Integer> netIds, int uid, int gid) {
+        return outage.guard(() -> netIds.isEmpty() ? Future.succeededFuture() : store.chownNetworks(netIds, uid, gid));
+    }
+
+    private Future<Optional<SimNetwork>> findNetwork(String requestKey, Integer netId) {
+        return netId != null ? store.findNetwork(netId) : store.findNetworkByKey(requestKey);
     }
 }

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The cloud simulator's own tables: VM templates and VMs. */
+/** The cloud simulator's own tables: VM templates and VMs, network templates and virtual networks. */
 public final class SimulatorRepository {
     private static final String VM_COLUMNS = """
             id, request_key, name, template_id, service_id, role_name, state, lcm_state, ready, phase,
@@ -74,6 +74,57 @@ public final class SimulatorRepository {
     private static final String INSERT_TEMPLATE = """
             INSERT INTO sim_templates (name, attributes) VALUES ($1, $2::text::jsonb) RETURNING id
             """;
+
+    // ---- network templates and virtual networks (sim_net_templates, sim_networks) ----
+    private static final String NET_COLUMNS = """
+            id, request_key, name, parent_id, template_id, owner_name, owner_gid, attributes::text AS attributes,
+            phase, phase_started_at, create_seconds, delete_seconds, fail, created_at
+            """;
+    private static final String INSERT_NET = """
+            INSERT INTO sim_networks (request_key, name, parent_id, template_id, owner_name, owner_gid, attributes,
+                                      phase, phase_started_at, create_seconds, delete_seconds, fail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9, $10, $11, $12)
+            ON CONFLICT (request_key) DO NOTHING
+            RETURNING %s
+            """.formatted(NET_COLUMNS);
+    private static final String FIND_NET_BY_ID = "SELECT " + NET_COLUMNS + " FROM sim_networks WHERE id = $1";
+    private static final String FIND_NET_BY_KEY = "SELECT " + NET_COLUMNS + " FROM sim_networks WHERE request_key = $1";
+    /**
+     * Deleted networks keep their rows (their request keys still answer); those surely gone by
+     * {@code $1} are left out here, and the caller drops the ones that went in the last second.
+     */
+    private static final String LIST_NETS = "SELECT " + NET_COLUMNS + """
+             FROM sim_networks
+            WHERE NOT (phase = 'delete' AND fail IS NULL
+                       AND phase_started_at + (delete_seconds + 1) * interval '1 second' <= $1)
+            ORDER BY id
+            """;
+    /** Only if nobody changed the network since it was read (a PUT of its attributes, another delete). */
+    private static final String START_NET_DELETE = """
+            UPDATE sim_networks SET phase = 'delete', phase_started_at = $5, delete_seconds = $6, fail = $7
+            WHERE id = $1 AND phase = $2 AND phase_started_at = $3 AND attributes = $4::text::jsonb
+            """;
+    private static final String MERGE_NET_ATTRIBUTES = """
+            UPDATE sim_networks SET attributes = (attributes || $2::text::jsonb) - $3::text[]
+            WHERE id = $1
+            RETURNING %s
+            """.formatted(NET_COLUMNS);
+    private static final String CHOWN_NETS = """
+            UPDATE sim_networks SET owner_name = COALESCE((SELECT name FROM users WHERE id = $2), owner_name),
+                   owner_gid = CASE WHEN $3 < 0 THEN owner_gid ELSE $3 END
+            WHERE id = ANY($1)
+            """;
+    private static final String NET_TEMPLATE_COLUMNS = "id, name, attributes::text AS attributes";
+    private static final String FIND_NET_TEMPLATE = "SELECT " + NET_TEMPLATE_COLUMNS
+            + " FROM sim_net_templates WHERE id = $1";
+    private static final String LIST_NET_TEMPLATES = "SELECT " + NET_TEMPLATE_COLUMNS
+            + " FROM sim_net_templates ORDER BY id";
+    private static final String INSERT_NET_TEMPLATE = """
+            INSERT INTO sim_net_templates (name, attributes) VALUES ($1, $2::text::jsonb) RETURNING %s
+            """.formatted(NET_TEMPLATE_COLUMNS);
+    private static final String REPLACE_NET_TEMPLATE_ATTRIBUTES = """
+            UPDATE sim_net_templates SET attributes = $2::text::jsonb WHERE id = $1 RETURNING %s
+            """.formatted(NET_TEMPLATE_COLUMNS);
 
     private final Pool pool;
 
@@ -181,10 +232,14 @@ public final class SimulatorRepository {
         return save(pool, List.of(vm));
     }
 
-    /** A VM changed between the read an action was computed from and its write. */
+    /** A VM or network changed between the read an action was computed from and its write. */
     public static final class ConcurrentChange extends RuntimeException {
         ConcurrentChange(int vmId) {
-            super("sim VM " + vmId + " changed meanwhile", null, false, false);
+            this("sim VM", vmId);
+        }
+
+        ConcurrentChange(String what, int id) {
+            super(what + " " + id + " changed meanwhile", null, false, false);
         }
     }
 
@@ -262,5 +317,122 @@ public final class SimulatorRepository {
 
     private static SimTemplate templateFromRow(Row r) {
         return new SimTemplate(r.getInteger("id"), r.getString("name"), Json.parseObject(r.getString("attributes")));
+    }
+
+    // ---- network templates and virtual networks ----
+
+    public Future<Optional<SimNetTemplate>> findNetTemplate(int id) {
+        return pool.preparedQuery(FIND_NET_TEMPLATE).execute(Tuple.of(id))
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::netTemplateFromRow));
+    }
+
+    public Future<List<SimNetTemplate>> listNetTemplates() {
+        return pool.query(LIST_NET_TEMPLATES).execute().map(rows -> {
+            List<SimNetTemplate> out = new ArrayList<>();
+            rows.forEach(r -> out.add(netTemplateFromRow(r)));
+            return out;
+        });
+    }
+
+    public Future<SimNetTemplate> createNetTemplate(String name, ObjectNode attributes) {
+        return pool.preparedQuery(INSERT_NET_TEMPLATE).execute(Tuple.of(name, Json.write(attributes)))
+                .map(rows -> netTemplateFromRow(rows.iterator().next()));
+    }
+
+    /** Replaces a template's attributes; empty when there is no such template. */
+    public Future<Optional<SimNetTemplate>> replaceNetTemplateAttributes(int id, ObjectNode attributes) {
+        return pool.preparedQuery(REPLACE_NET_TEMPLATE_ATTRIBUTES).execute(Tuple.of(id, Json.write(attributes)))
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::netTemplateFromRow));
+    }
+
+    public Future<Optional<SimNetwork>> findNetwork(int id) {
+        return pool.preparedQuery(FIND_NET_BY_ID).execute(Tuple.of(id))
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::networkFromRow));
+    }
+
+    public Future<Optional<SimNetwork>> findNetworkByKey(String requestKey) {
+        return pool.preparedQuery(FIND_NET_BY_KEY).execute(Tuple.of(requestKey))
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::networkFromRow));
+    }
+
+    /** The networks not gone at {@code now}, by id. */
+    public Future<List<SimNetwork>> listLiveNetworks(Instant now) {
+        return pool.preparedQuery(LIST_NETS).execute(Tuple.of(Sql.utc(now)))
+                .map(rows -> networks(rows).stream().filter(n -> !n.goneAt(now)).toList());
+    }
+
+    /** Stores the network unless one exists under its request key; returns what is stored under the key. */
+    public Future<SimNetwork> insertNetworkOrGet(SimNetwork net) {
+        Tuple row = Tuple.tuple()
+                .addString(net.requestKey()).addString(net.name()).addInteger(net.parentId())
+                .addInteger(net.templateId()).addString(net.owner().name()).addInteger(net.owner().gid())
+                .addString(Json.write(net.attributes())).addString(netPhaseName(net.phase()))
+                .addOffsetDateTime(Sql.utc(net.phaseStartedAt()))
+                .addDouble(net.createSeconds()).addDouble(net.deleteSeconds()).addString(netFailName(net.fail()));
+        return pool.preparedQuery(INSERT_NET).execute(row).compose(rows -> {
+            Optional<SimNetwork> inserted = Sql.first(rows).map(SimulatorRepository::networkFromRow);
+            return inserted.isPresent() ? Future.succeededFuture(inserted.get())
+                    : findNetworkByKey(net.requestKey()).map(Optional::orElseThrow);
+        });
+    }
+
+    /**
+     * Writes {@code after}'s delete phase over {@code before} as it was read, or fails with
+     * {@link ConcurrentChange} when the network changed since.
+     */
+    public Future<Void> startNetworkDelete(SimNetwork before, SimNetwork after) {
+        Tuple row = Tuple.tuple()
+                .addInteger(before.id()).addString(netPhaseName(before.phase()))
+                .addOffsetDateTime(Sql.utc(before.phaseStartedAt())).addString(Json.write(before.attributes()))
+                .addOffsetDateTime(Sql.utc(after.phaseStartedAt())).addDouble(after.deleteSeconds())
+                .addString(netFailName(after.fail()));
+        return pool.preparedQuery(START_NET_DELETE).execute(row)
+                .compose(r -> r.rowCount() == 1 ? Future.<Void>succeededFuture()
+                        : Future.failedFuture(new ConcurrentChange("sim network", before.id())));
+    }
+
+    /** Sets the given attributes and removes those named in {@code remove}; empty when there is no such network. */
+    public Future<Optional<SimNetwork>> mergeNetworkAttributes(int id, ObjectNode set, List<String> remove) {
+        Tuple row = Tuple.tuple().addInteger(id).addString(Json.write(set))
+                .addArrayOfString(remove.toArray(new String[0]));
+        return pool.preparedQuery(MERGE_NET_ATTRIBUTES).execute(row)
+                .map(rows -> Sql.first(rows).map(SimulatorRepository::networkFromRow));
+    }
+
+    /** A service chown: its networks get the new owner (by id; -1 keeps) and group (-1 keeps). */
+    public Future<Void> chownNetworks(List<Integer> netIds, int uid, int gid) {
+        return pool.preparedQuery(CHOWN_NETS).execute(Tuple.tuple().addArrayOfInteger(netIds.toArray(new Integer[0]))
+                .addInteger(uid).addInteger(gid)).mapEmpty();
+    }
+
+    private static String netPhaseName(SimNetClock.Phase phase) {
+        return phase.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String netFailName(SimNetClock.Fail fail) {
+        return fail == null ? null : fail.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static SimNetwork networkFromRow(Row r) {
+        String fail = r.getString("fail");
+        return new SimNetwork(r.getInteger("id"), r.getString("request_key"), r.getString("name"),
+                r.getInteger("parent_id"), r.getInteger("template_id"),
+                new SimVm.Owner(r.getString("owner_name"), r.getInteger("owner_gid")),
+                Json.parseObject(r.getString("attributes")),
+                SimNetClock.Phase.valueOf(r.getString("phase").toUpperCase(Locale.ROOT)),
+                r.getOffsetDateTime("phase_started_at").toInstant(), r.getDouble("create_seconds"),
+                r.getDouble("delete_seconds"),
+                fail == null ? null : SimNetClock.Fail.valueOf(fail.toUpperCase(Locale.ROOT)),
+                r.getOffsetDateTime("created_at").toInstant());
+    }
+
+    private static SimNetTemplate netTemplateFromRow(Row r) {
+        return new SimNetTemplate(r.getInteger("id"), r.getString("name"), Json.parseObject(r.getString("attributes")));
+    }
+
+    private static List<SimNetwork> networks(RowSet<Row> rows) {
+        List<SimNetwork> out = new ArrayList<>();
+        rows.forEach(r -> out.add(networkFromRow(r)));
+        return out;
     }
 }
