@@ -464,7 +464,8 @@ final class CommandHandler {
             if (serviceId != null && !(change instanceof DocumentChange.Rename)) {
                 reconciler.ownerChanged(serviceId);
             }
-            return change instanceof DocumentChange.Chown c && !vmIds.isEmpty()
+            // The service's VMs and the networks it made follow it (the networks are looked up there).
+            return change instanceof DocumentChange.Chown c && serviceId != null
                     ? reconciler.chownVms(id, vmIds, c.uid(), c.gid()) : Future.succeededFuture();
         }));
     }

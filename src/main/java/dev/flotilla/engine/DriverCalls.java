@@ -249,7 +249,8 @@ final class DriverCalls {
 
     /** A service's VMs and the networks it made follow its chown; a refusal is logged. */
     Future<Void> chown(int id, List<Integer> vmIds, int uid, int gid) {
-        Future<Void> vms = metrics.driverCall("chown", () -> driver.chown(vmIds, uid, gid))
+        Future<Void> vms = vmIds.isEmpty() ? Future.succeededFuture()
+                : metrics.driverCall("chown", () -> driver.chown(vmIds, uid, gid))
                 .recover(e -> logFailure(id, "chown", "-", null, e).mapEmpty());
         Future<Void> networks = networkObservations.madeBy(id).compose(netIds -> netIds.isEmpty()
                 ? Future.<Void>succeededFuture()

@@ -237,6 +237,22 @@ class ServiceNetworksIT {
     }
 
     @Test
+    void theNetworksAServiceMadeFollowItsChown() {
+        ApiClient.Response user = api.post("/sim/user", "{\"name\": \"netowner\", \"password\": \"pw\"}");
+        assertEquals(201, user.status(), user.body());
+        int uid = user.json().path("USER").path("ID").asInt();
+        int id = service("[{\"Private\": {\"template_id\": \"0\", \"extra\": \"SIM_NET_CREATE_SECONDS=0\"}},"
+                + " {\"Public\": {\"id\": \"0\"}}]");
+        awaitState(id, 2);
+        assertEquals(204, api.post("/service/" + id + "/action", "{\"action\": {\"perform\": \"chown\", "
+                + "\"params\": {\"owner_id\": " + uid + "}}}").status());
+        await().atMost(WAIT).until(() -> simNetworksNamed("Private-" + id).get(0).path("UNAME").asText()
+                .equals("netowner"));
+        assertEquals("oneadmin", simNetworks().stream().filter(n -> n.path("ID").asInt() == 0).findFirst()
+                .orElseThrow().path("UNAME").asText(), "a network the service only uses keeps its owner");
+    }
+
+    @Test
     void networksValuesThatAreNotIdsAreRefusedAndNothingIsStored() {
         int before = api.get("/service").json().path("DOCUMENT_POOL").path("DOCUMENT").size();
         int template = server.createTemplate("{\"name\": \"bad-net\", \"roles\": [{\"name\": \"web\", \"type\": \"vm\","
