@@ -252,7 +252,8 @@ final class CommandHandler {
                 List.of());
         ServiceSnapshot after = snapshot.withRole(added);
         Plan plan = planner.plan(after, now);
-        Function<String, JsonNode> contents = r -> r.equals(name) ? role.get("template_contents")
+        Function<String, JsonNode> contents = r -> r.equals(name)
+                ? ServiceNetworks.fillNics(role.get("template_contents"), record.networkIds())
                 : record.templateContents(r);
         return commit(request, snapshot.id(), null, tx -> services.addRole(tx, snapshot.id(), role)
                 .compose(v -> eventLog.appendEvents(tx, snapshot.id(), List.of(ServiceEvent.info("add_role " + name))))

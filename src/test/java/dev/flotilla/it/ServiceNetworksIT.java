@@ -237,6 +237,30 @@ class ServiceNetworksIT {
     }
 
     @Test
+    void vmsMadeLaterByScaleAndAddRoleAreOnTheServicesNetworks() {
+        int id = service("[{\"Private\": {\"reserve_from\": \"0\", \"extra\": \"SIZE=8\\nSIM_NET_CREATE_SECONDS=0\"}},"
+                + " {\"Public\": {\"id\": \"0\"}}]");
+        awaitState(id, 2);
+        String netId = Integer.toString(network(server.body(id), "Private").path("id").asInt());
+        ApiClient.Response added = api.post("/service/" + id + "/role_action", "{\"action\": {\"perform\": "
+                + "\"add_role\", \"params\": {\"role\": {\"name\": \"db\", \"type\": \"vm\", \"template_id\": 0,"
+                + " \"cardinality\": 1, \"template_contents\": {\"NIC\": {\"NETWORK_ID\": \"$Private\"}}}}}}");
+        assertEquals(204, added.status(), added.body());
+        awaitState(id, 2);
+        assertEquals(204, api.post("/service/" + id + "/scale", "{\"role_name\": \"web\", \"cardinality\": 3}")
+                .status());
+        await().atMost(WAIT).until(() -> server.state(id) == 10 && role(server.body(id), "web").path("nodes").size() == 3);
+        int vms = 0;
+        for (JsonNode vm : api.get("/sim/vm").json().path("VM")) {
+            if (vm.path("USER_TEMPLATE").path("SERVICE_ID").asInt() == id) {
+                vms++;
+                assertEquals(netId, nicIds(vm.path("USER_TEMPLATE")).get(0), "on the reserved network: " + vm);
+            }
+        }
+        assertEquals(4, vms);
+    }
+
+    @Test
     void theNetworksAServiceMadeFollowItsChown() {
         ApiClient.Response user = api.post("/sim/user", "{\"name\": \"netowner\", \"password\": \"pw\"}");
         assertEquals(201, user.status(), user.body());
