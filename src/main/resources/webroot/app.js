@@ -38,6 +38,7 @@ const roleStateName = (n) => { const s = roleStateKey(n); return lang === 'ru' &
 const namedState = (s) => (lang === 'ru' && STATE_RU[s] ? STATE_RU[s] : s);
 const actionName = (a) => (lang === 'ru' && ACTION_RU[a] ? ACTION_RU[a] : a);
 const vmStateName = (n) => { const s = VM_STATES[n] || (n == null ? '' : String(n)); return lang === 'ru' && VM_STATE_RU[s] ? VM_STATE_RU[s] : s; };
+const netStateName = (s) => (lang === 'ru' && NET_STATE_RU[s] ? NET_STATE_RU[s] : s);
 const lcmStateName = (n) => (n == null || n === '' ? '' : LCM_STATES[n] || String(n));
 const badge = (key, text, id) => `<span class="state"${id ? ` id="${id}"` : ''} data-state="${esc(key)}">${esc(text)}</span>`;
 // A <template> parses any fragment (table rows included) as it would appear in its place.
@@ -835,7 +836,7 @@ function infoTable(doc) {
   const specs = Object.fromEntries(Object.entries(body.user_inputs || {}).map(([k, s]) => [k, parseInput(k, s)]));
   const values = Object.entries(body.user_inputs_values || {}).map(([k, v]) =>
     `<li><code>${esc(k)}</code> = ${specs[k] && specs[k].type === 'password' ? t('masked') : esc(v)}</li>`).join('');
-  const nets = networkRows(body);
+  const nets = networkTable(body);
   return el(`<table id="info">
     <tr><th>${t('id')}</th><td>${doc.ID}</td></tr><tr><th>${t('name')}</th><td>${esc(doc.NAME)}</td></tr>
     <tr><th>${t('state')}</th><td id="info-state">${badge(stateKey(body.state), stateName(body.state))}</td></tr>
@@ -850,18 +851,29 @@ function infoTable(doc) {
     <tr><th>${t('readyGate')}</th><td>${body.ready_status_gate ? t('yes') : t('no')}</td></tr>
     <tr><th>${t('autoDelete')}</th><td>${body.automatic_deletion ? t('yes') : t('no')}</td></tr>
     ${values ? `<tr><th>${t('userInputs')}</th><td><ul id="info-inputs">${values}</ul></td></tr>` : ''}
-    ${nets ? `<tr><th>${t('network')}</th><td><table id="info-networks">${nets}</table></td></tr>` : ''}</table>`);
+    ${nets ? `<tr><th>${t('network')}</th><td>${nets}</td></tr>` : ''}</table>`);
 }
 
-/** One row per network of the service: its id, where it comes from, and the state of the newest attempt. */
-function networkRows(body) {
-  return (body.service_networks || []).map((n) => {
-    const source = n.template_id != null ? `${t('netFromTemplate')} ${n.template_id}`
-      : n.reserve_from != null ? `${t('netReservedFrom')} ${n.reserve_from}` : t('netExisting');
-    const note = n.left_behind ? ` (${t('netLeftBehind')})` : n.deleting ? ` (${t('netDeleting')})` : '';
-    return `<tr data-network="${esc(n.name)}"><td><code>${esc(n.name)}</code></td><td class="net-id">${n.id == null ? '-' : esc(n.id)}</td>
-      <td>${esc(source)}</td><td class="net-state">${esc(n.state || '-')}${esc(note)}${n.error ? ` — ${esc(n.error)}` : ''}</td></tr>`;
+/**
+ * The service's networks, one row each: its id, where it comes from, and the state of the newest
+ * attempt (data-net-state keeps the cloud's name for colours; the text is the user's language).
+ */
+function networkTable(body) {
+  const nets = body.service_networks || [];
+  if (!nets.length) return '';
+  const rows = nets.map((n) => {
+    const source = n.template_id != null ? fill('netFromTemplate', n.template_id)
+      : n.reserve_from != null ? fill('netReservedFrom', n.reserve_from) : t('netExisting');
+    const notes = [n.left_behind ? t('netLeftBehind') : n.deleting ? t('netDeleting') : '',
+      n.attempt > 1 ? fill('netAttempt', n.attempt) : ''].filter(Boolean);
+    return `<tr data-network="${esc(n.name)}"><td><code title="${esc(n.network_name || '')}">${esc(n.name)}</code></td>
+      <td class="net-id">${n.id == null ? '-' : esc(n.id)}</td><td class="net-source">${esc(source)}</td>
+      <td class="net-state" data-net-state="${esc(n.state || '')}">${esc(n.state ? netStateName(n.state) : '-')}${
+        notes.length ? ` <span class="note">(${esc(notes.join(', '))})</span>` : ''}${
+        n.error ? `<div class="net-error">${esc(n.error)}</div>` : ''}</td></tr>`;
   }).join('');
+  return `<table id="info-networks"><thead><tr><th>${t('name')}</th><th>${t('id')}</th><th>${t('netSource')}</th>
+    <th>${t('state')}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 // ---- log and timeline: the document's last lines plus every frame of the stream

@@ -43,8 +43,8 @@ const I18N = {
     noEvaluations: 'No autoscaler evaluations yet.', evaluations: 'Evaluations', decisions: 'Decisions',
     showingLast: 'Showing the last {0} of {1} lines.', showAll: 'Show all', openVm: 'VM {0}', vmNotFound: 'VM {0} is not a member of service {1}.',
     vmActions: 'Actions on this VM', roleOfVm: 'Role', masked: '••••••', network: 'Networks',
-    netExisting: 'existing network', netFromTemplate: 'from network template', netReservedFrom: 'reserved from network',
-    netLeftBehind: 'left behind', netDeleting: 'deleting',
+    netExisting: 'existing network', netFromTemplate: 'from network template {0}', netReservedFrom: 'reserved from network {0}',
+    netLeftBehind: 'left behind', netDeleting: 'deleting', netSource: 'Source', netAttempt: 'attempt {0}',
   },
   ru: {
     templates: 'Шаблоны Сервисов', services: 'Сервисы', signIn: 'Войти', signOut: 'Выйти',
@@ -86,8 +86,8 @@ const I18N = {
     noEvaluations: 'Автомасштабирование ещё не выполнялось.', evaluations: 'Вычисления', decisions: 'Решения',
     showingLast: 'Показаны последние {0} из {1} строк.', showAll: 'Показать все', openVm: 'ВМ {0}', vmNotFound: 'ВМ {0} не входит в сервис {1}.',
     vmActions: 'Действия с ВМ', roleOfVm: 'Роль', masked: '••••••', network: 'Сети',
-    netExisting: 'существующая сеть', netFromTemplate: 'из шаблона сети', netReservedFrom: 'резерв из сети',
-    netLeftBehind: 'не удалена', netDeleting: 'удаляется',
+    netExisting: 'существующая сеть', netFromTemplate: 'из шаблона сети {0}', netReservedFrom: 'резервирование из сети {0}',
+    netLeftBehind: 'не удалена', netDeleting: 'удаляется', netSource: 'Источник', netAttempt: 'попытка {0}',
   },
 };
 
@@ -114,4 +114,11 @@ const VM_STATE_RU = {
   INIT: 'ИНИЦИАЛИЗАЦИЯ', PENDING: 'ОЖИДАНИЕ', HOLD: 'УДЕРЖАНИЕ', ACTIVE: 'АКТИВНА', STOPPED: 'ОСТАНОВЛЕНА',
   SUSPENDED: 'ПРИОСТАНОВЛЕНА', DONE: 'ЗАВЕРШЕНА', FAILED: 'ОШИБКА', POWEROFF: 'ВЫКЛЮЧЕНА', UNDEPLOYED: 'ВЫГРУЖЕНА',
   CLONING: 'КЛОНИРУЕТСЯ', CLONING_FAILURE: 'ОШИБКА КЛОНИРОВАНИЯ',
+};
+
+// Virtual network states as OpenNebula names them, plus PENDING (not made yet) and CREATE_FAILED (refused).
+const NET_STATE_RU = {
+  INIT: 'ИНИЦИАЛИЗАЦИЯ', READY: 'ГОТОВА', LOCK_CREATE: 'СОЗДАЁТСЯ', LOCK_DELETE: 'УДАЛЯЕТСЯ', DONE: 'УДАЛЕНА',
+  ERROR: 'ОШИБКА', UPDATE_FAILURE: 'ОШИБКА ОБНОВЛЕНИЯ', PENDING: 'ОЖИДАНИЕ', CREATE_FAILED: 'ОШИБКА СОЗДАНИЯ',
+  UNKNOWN: 'НЕИЗВЕСТНО',
 };

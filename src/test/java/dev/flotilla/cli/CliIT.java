@@ -138,6 +138,67 @@ class CliIT {
                 """).toString()).code());
     }
 
+    /** A service with a network it makes and one it uses as is, as {@code oneflow list} and {@code show} print them. */
+    @Test
+    void showPrintsTheServicesNetworksAndListNamesTheNetsStates() throws IOException {
+        int t = createTemplate("""
+                {"name": "cli-nets", "networks": {"Private": "M|network|Private||", "Public": "O|network|Public||id:0"},
+                 "roles": [{"name": "web", "type": "vm", "template_id": 0, "cardinality": 1,
+                   "template_contents": {"NIC": [{"NETWORK_ID": "$Private"}, {"NETWORK_ID": "$Public"}]}}]}
+                """);
+        Path values = file("nets.json", """
+                {"networks_values": [{"Private": {"template_id": "0", "extra": "SIM_NET_CREATE_SECONDS=2"}},
+                                     {"Public": {"id": "0"}}]}
+                """);
+        Run inst = template("instantiate", Integer.toString(t), values.toString(), "--name", "netted");
+        assertEquals(0, inst.code(), inst.err());
+        int id = Integer.parseInt(inst.out().trim().replace("ID: ", ""));
+        // The network takes 2 s to be READY: until then the service is DEPLOYING_NETS.
+        String deploying = serviceRow(oneflow("list"), "netted");
+        assertTrue(deploying.matches("\\s*" + id + " oneadmin oneadmin netted\\s+\\S+ \\S+ DEPLOYING_NETS"), deploying);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.state(id) == 2);
+        String running = serviceRow(oneflow("list"), "netted");
+        assertTrue(running.matches("\\s*" + id + " oneadmin oneadmin netted\\s+\\S+ \\S+ RUNNING"), running);
+
+        String netId = server.body(id).path("service_networks").get(0).path("id").asText();
+        Run show = oneflow("show", Integer.toString(id));
+        assertEquals(0, show.code(), show.err());
+        assertEquals(List.of(
+                "NETWORKS",
+                "NAME               ID SOURCE               STATE",
+                String.format("Private         %5s template 0           READY", netId),
+                "Public              0 existing             -"), section(show.out(), "NETWORKS"), show.out());
+        assertTrue(show.out().indexOf("PERMISSIONS") < show.out().indexOf("NETWORKS")
+                && show.out().indexOf("NETWORKS") < show.out().indexOf("ROLE web"), show.out());
+
+        // Deleted: the made network is gone (DONE), the one it used is left as it was.
+        Run delete = oneflow("delete", Integer.toString(id), "--wait");
+        assertEquals(0, delete.code(), delete.err());
+        assertTrue(delete.out().trim().endsWith("DONE (web: DONE)"), delete.out());
+        List<String> gone = section(oneflow("show", Integer.toString(id)).out(), "NETWORKS");
+        assertEquals(String.format("Private         %5s template 0           DONE", netId), gone.get(2));
+        assertEquals("Public              0 existing             -", gone.get(3));
+    }
+
+    private static String serviceRow(Run list, String name) {
+        assertEquals(0, list.code(), list.err());
+        return list.out().lines().filter(l -> l.contains(" " + name + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in\n" + list.out()));
+    }
+
+    /** The lines of a section of {@code oneflow show}, from its title to the blank line after it. */
+    private static List<String> section(String show, String title) {
+        List<String> lines = show.lines().toList();
+        int start = lines.indexOf(title);
+        assertTrue(start >= 0, "no " + title + " in\n" + show);
+        int end = start;
+        while (end < lines.size() && !lines.get(end).isEmpty()) {
+            end++;
+        }
+        return lines.subList(start, end);
+    }
+
     @Test
     void errorsGoToStderrWithTheServersMessageAndTheHttpCode() {
         Run missing = oneflow("show", "424242");

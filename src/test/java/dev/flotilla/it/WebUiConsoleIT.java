@@ -264,6 +264,103 @@ class WebUiConsoleIT {
         visible(By.cssSelector("#services tr[data-id='" + late + "']"));
     }
 
+    /** A service whose role NICs use $Private (made or chosen by networks_values) and $Public (network 0). */
+    private static int networked(String name, String privateNetwork) {
+        int template = server.createTemplate("""
+                {"name": "networked", "networks": {"Private": "M|network|Private||", "Public": "O|network|Public||id:0"},
+                 "roles": [{"name": "web", "type": "vm", "template_id": 0, "cardinality": 1,
+                   "template_contents": {"NIC": [{"NETWORK_ID": "$Private"}, {"NETWORK_ID": "$Public"}]}}]}
+                """);
+        return server.instantiate(template, "{\"name\": \"" + name + "\", \"networks_values\": [{\"Private\": "
+                + privateNetwork + "}, {\"Public\": {\"id\": \"0\"}}]}");
+    }
+
+    private static By networkCell(String network, String cell) {
+        return By.cssSelector("#info-networks tr[data-network='" + network + "'] " + cell);
+    }
+
+    /**
+     * Keeps every value the page showed for the service's state badge and for a network's state, so a
+     * test sees the order of what was shown however short each was on screen; it lives in the
+     * document, so finding it later also proves the page was not reloaded.
+     */
+    private static void recordStates(String network) {
+        js("const name = arguments[0]; const seen = window.seenStates = {service: [], network: []};"
+                + "const push = (list, v) => { if (v != null && list[list.length - 1] !== v) list.push(v); };"
+                + "const note = () => {"
+                + "  const badge = document.getElementById('service-state');"
+                + "  const net = document.querySelector(`#info-networks tr[data-network='${name}'] .net-state`);"
+                + "  if (badge) push(seen.service, badge.dataset.state);"
+                + "  if (net) push(seen.network, net.dataset.netState); };"
+                + "note();"
+                + "new MutationObserver(note).observe(document.body, {subtree: true, childList: true, attributes: true,"
+                + " characterData: true});", network);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> recorded(String which) {
+        Object seen = js("return window.seenStates ? window.seenStates[arguments[0]] : null", which);
+        assertTrue(seen != null, "the page was reloaded: what it recorded is gone");
+        return (List<String>) seen;
+    }
+
+    @Test
+    void theInfoTabShowsTheServicesNetworksAndFollowsAMadeOneToReadyWithoutReloading() {
+        // Long enough for the page to open before the network is READY; the recorder keeps the order anyway.
+        int id = networked("nets-1", "{\"template_id\": \"0\", \"extra\": \"SIM_NET_CREATE_SECONDS=3\"}");
+        open("/#/service/" + id);
+        visible(By.id("info-networks"));
+        recordStates("Private");
+
+        waitText(networkCell("Private", ".net-state"), "READY");
+        wait.until(d -> "RUNNING".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
+        List<String> network = recorded("network");
+        assertTrue(network.size() >= 2 && !network.get(0).equals("READY") && network.get(network.size() - 1).equals("READY"),
+                "the made network was shown before it was READY, then READY: " + network);
+        List<String> service = recorded("service");
+        assertEquals("DEPLOYING_NETS", service.get(0), "the badge while the network is made: " + service);
+        assertEquals("RUNNING", service.get(service.size() - 1), service.toString());
+
+        JsonNode made = null;
+        for (JsonNode n : server.body(id).path("service_networks")) {
+            made = n.path("name").asText().equals("Private") ? n : made;
+        }
+        assertEquals(made.path("id").asText(), text(networkCell("Private", ".net-id")), "the id GET /service/:id gives");
+        assertEquals("from network template 0", text(networkCell("Private", ".net-source")));
+        assertEquals("0", text(networkCell("Public", ".net-id")));
+        assertEquals("existing network", text(networkCell("Public", ".net-source")));
+        assertEquals("-", text(networkCell("Public", ".net-state")), "a network used as is has no state of the service's");
+        assertEquals(List.of("Name", "ID", "Source", "State"), browser.findElements(By.cssSelector("#info-networks thead th"))
+                .stream().map(WebElement::getText).toList());
+    }
+
+    @Test
+    void aNetworkTheCloudFailsShowsErrorAndTheServiceFailedDeployingNetsInBothLanguages() {
+        ApiClient.Response broken = api.post("/sim/net-template", "{\"name\": \"broken-net\", \"attributes\": "
+                + "{\"SIM_NET_FAIL\": \"create\", \"SIM_NET_CREATE_SECONDS\": \"0.5\"}}");
+        assertEquals(201, broken.status(), broken.body());
+        String template = broken.json().path("VNTEMPLATE").path("ID").asText();
+        int id = networked("nets-broken", "{\"template_id\": \"" + template + "\"}");
+        open("/#/service/" + id);
+        waitText(networkCell("Private", ".net-state"), "ERROR");
+        wait.until(d -> "FAILED_DEPLOYING_NETS".equals(d.findElement(By.id("service-state")).getAttribute("data-state")));
+        assertEquals("from network template " + template, text(networkCell("Private", ".net-source")));
+        assertEquals(13, server.state(id));
+
+        new Select(visible(By.id("lang"))).selectByValue("ru");
+        waitText(By.id("service-state"), "ОШИБКА РАЗВЕРТЫВАНИЯ СЕТЕЙ");
+        waitText(networkCell("Private", ".net-state"), "ОШИБКА");
+        assertEquals("ERROR", browser.findElement(networkCell("Private", ".net-state")).getAttribute("data-net-state"));
+        assertEquals("из шаблона сети " + template, text(networkCell("Private", ".net-source")));
+        assertEquals("существующая сеть", text(networkCell("Public", ".net-source")));
+        assertEquals(List.of("Имя", "ID", "Источник", "Состояние"), browser.findElements(
+                By.cssSelector("#info-networks thead th")).stream().map(WebElement::getText).toList());
+        assertEquals(List.of(), js("return Object.keys(NET_STATE_RU).filter(s => !/^[А-ЯЁ ]+$/.test(NET_STATE_RU[s]))"),
+                "every network state has a Russian name");
+        new Select(browser.findElement(By.id("lang"))).selectByValue("en");
+        waitText(By.cssSelector("[data-tab='info']"), "Info");
+    }
+
     // ------------------------------------------------------------------ safe
 
     @Test
