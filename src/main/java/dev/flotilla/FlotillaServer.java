@@ -2,9 +2,11 @@ package dev.flotilla;
 
 import dev.flotilla.api.ApiVerticle;
 import dev.flotilla.api.DocumentCache;
+import dev.flotilla.api.EventTail;
 import dev.flotilla.view.Documents;
 import dev.flotilla.api.ClientCounts;
 import dev.flotilla.bus.LocalCodec;
+import dev.flotilla.cluster.Membership;
 import dev.flotilla.cloud.CloudDriver;
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.cloud.opennebula.OpenNebulaDriver;
@@ -75,11 +77,21 @@ public final class FlotillaServer implements AutoCloseable {
         }
         ClientCounts clients = new ClientCounts(config.http().signInFreeFailures());
         ServerMetrics metrics = new ServerMetrics(clients);
-        Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                        .setJvmMetricsEnabled(true)))
-                .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-                .build();
+        VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                .setJvmMetricsEnabled(true));
+        var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+        Vertx vertx;
+        if (config.cluster().enabled()) {
+            FlotillaConfig.ClusterSettings cluster = config.cluster();
+            options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.port() + 1);
+            try {
+                vertx = builder.withClusterManager(Cluster.manager(cluster)).buildClustered().await();
+            } catch (Throwable e) {
+                throw new StartFailure("cannot join the cluster (:cluster:, FLOTILLA_CLUSTER_*): " + e.getMessage(), e);
+            }
+        } else {
+            vertx = builder.build();
+        }
         LocalCodec.registerAll(vertx.eventBus());
         try {
             Optional<String> generated = Optional.empty();
@@ -93,13 +105,19 @@ public final class FlotillaServer implements AutoCloseable {
                         config.simulator().outageSeconds());
             }
             int apiInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+            // This node's lease and the services it owns (a single node is a cluster of one).
+            Membership membership = new Membership(config.cluster().nodeId(), config.cluster().enabled());
             // One copy of the documents for all API verticles, told of every committed change.
             DocumentCache documentCache = new DocumentCache(new Documents(config.defaultCooldown()));
             documentCache.listen(vertx.eventBus());
             Future.succeededFuture()
-                    .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database, metrics.registry())))
-                    .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database)))
-                    .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database, metrics.registry())))
+                    .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database, metrics.registry(),
+                            membership)))
+                    .compose(v -> vertx.deployVerticle(new PollerVerticle(config, database, membership)))
+                    .compose(v -> vertx.deployVerticle(new AutoscalerVerticle(config, database, metrics.registry(),
+                            membership)))
+                    .compose(v -> config.cluster().enabled()
+                            ? vertx.deployVerticle(new EventTail(config, database)) : Future.succeededFuture())
                     .compose(v -> vertx.deployVerticle(() -> new ApiVerticle(config, database, clients, metrics,
                                     documentCache),
                                     new DeploymentOptions().setInstances(apiInstances))

@@ -142,7 +142,7 @@ public final class ApiVerticle extends VerticleBase {
         server.invalidRequestHandler(Http::invalidRequest);
         // WebSocket handshakes (the /events stream) are authenticated and accepted outside the router.
         EventStream events = new EventStream(vertx, new EventLog(pool), new DocumentAdmin(pool), clients,
-                limits);
+                limits, config.cluster().enabled());
         server.webSocketHandshakeHandler(handshake -> {
             guard.handshakeRead(handshake.remoteAddress());
             events.handle(handshake, auth);

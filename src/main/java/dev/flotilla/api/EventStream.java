@@ -69,16 +69,23 @@ final class EventStream {
     private boolean lookingUp;
 
     EventStream(Vertx vertx, EventLog eventLog, DocumentAdmin documents, ClientCounts clients,
-                FlotillaConfig.HttpLimits limits) {
+                FlotillaConfig.HttpLimits limits, boolean clustered) {
         this.vertx = vertx;
         this.eventLog = eventLog;
         this.documents = documents;
         this.clients = clients;
         this.limits = limits;
-        vertx.eventBus().<JsonObject>consumer(Addresses.SERVICE_EVENTS, message -> {
+        // One node: the engine's events as it publishes them. A cluster: the node's tail of PostgreSQL
+        // (EventTail), so every event reaches every node once, in seq order, whichever node wrote it.
+        io.vertx.core.Handler<io.vertx.core.eventbus.Message<JsonObject>> arrived = message -> {
             arriving.add(message.body());
             deliver();
-        });
+        };
+        if (clustered) {
+            vertx.eventBus().localConsumer(Addresses.STREAM_FRAMES, arrived);
+        } else {
+            vertx.eventBus().consumer(Addresses.SERVICE_EVENTS, arrived);
+        }
         vertx.eventBus().<Integer>consumer(Addresses.SERVICE_OWNER_CHANGED, message -> {
             ownerChanges++;
             owners.remove(message.body());

@@ -37,6 +37,9 @@ import java.util.Set;
  * evaluation is stored with its inputs and reason; scale decisions also go to the service log.
  */
 public final class Autoscaler {
+    /** This node: it evaluates the services it owns. */
+    private final String node;
+
     private static final Logger LOG = LoggerFactory.getLogger(Autoscaler.class);
     private static final DeliveryOptions SCALE = new DeliveryOptions().setSendTimeout(30_000);
 
@@ -46,7 +49,9 @@ public final class Autoscaler {
     private final EventBus bus;
     private final Clock clock;
 
-    public Autoscaler(AutoscalerStore store, EventLog eventLog, CloudDriver driver, EventBus bus, Clock clock) {
+    public Autoscaler(AutoscalerStore store, EventLog eventLog, CloudDriver driver, EventBus bus, Clock clock,
+                      String node) {
+        this.node = node;
         this.store = store;
         this.eventLog = eventLog;
         this.driver = driver;
@@ -55,7 +60,7 @@ public final class Autoscaler {
     }
 
     public Future<Void> pass() {
-        return store.candidates().compose(candidates -> {
+        return store.candidates(node).compose(candidates -> {
             Map<Integer, List<AutoscalerStore.Candidate>> byService = new LinkedHashMap<>();
             candidates.forEach(c -> byService.computeIfAbsent(c.serviceId(), k -> new ArrayList<>()).add(c));
             List<Future<Void>> runs = new ArrayList<>();

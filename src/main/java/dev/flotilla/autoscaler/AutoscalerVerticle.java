@@ -2,6 +2,7 @@ package dev.flotilla.autoscaler;
 
 import dev.flotilla.cloud.CloudDrivers;
 import dev.flotilla.config.FlotillaConfig;
+import dev.flotilla.cluster.Membership;
 import dev.flotilla.store.AutoscalerStore;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.EventLog;
@@ -24,12 +25,15 @@ public final class AutoscalerVerticle extends VerticleBase {
     private final FlotillaConfig config;
     private final Database database;
     private final MeterRegistry registry;
+    private final Membership membership;
     /** When the last pass ended (ms since the epoch), for the pass-age gauge: 0 before the first. */
     private final AtomicLong lastPassEnded = new AtomicLong();
     private Pool pool;
     private Timer passes;
 
-    public AutoscalerVerticle(FlotillaConfig config, Database database, MeterRegistry registry) {
+    public AutoscalerVerticle(FlotillaConfig config, Database database, MeterRegistry registry,
+                              Membership membership) {
+        this.membership = membership;
         this.config = config;
         this.database = database;
         this.registry = registry;
@@ -39,7 +43,8 @@ public final class AutoscalerVerticle extends VerticleBase {
     public Future<?> start() {
         pool = database.pool(vertx, 4);
         Autoscaler autoscaler = new Autoscaler(new AutoscalerStore(pool), new EventLog(pool),
-                CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC());
+                CloudDrivers.create(config, pool, vertx, Clock.systemUTC()), vertx.eventBus(), Clock.systemUTC(),
+                membership.nodeId());
         passes = Timer.builder("flotilla_autoscaler_pass").description("Autoscaler passes (every policy of every role)")
                 .register(registry);
         // A pass that stopped happening shows as a growing age (alert on it), not as silence.

@@ -10,6 +10,11 @@ public final class Addresses {
     public static final String ENGINE_PING = "engine.ping";
     /** Engine → API: each recorded service event, for WebSocket clients. */
     public static final String SERVICE_EVENTS = "service.events";
+    /**
+     * In a cluster, the events a node read from PostgreSQL, in {@code seq} order, for its own
+     * WebSocket clients (local consumers only); {@link #SERVICE_EVENTS} then only wakes the reader.
+     */
+    public static final String STREAM_FRAMES = "stream.frames";
     /** A service's owner, group or mode changed (its id): the event streams look its rights up again. */
     public static final String SERVICE_OWNER_CHANGED = "service.owner.changed";
     /**

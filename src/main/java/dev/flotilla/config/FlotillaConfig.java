@@ -44,7 +44,19 @@ public record FlotillaConfig(
         OpenNebulaSettings opennebula,
         int authCacheSeconds,
         SimulatorSettings simulator,
-        String logFormat) {
+        String logFormat,
+        ClusterSettings cluster) {
+
+    /**
+     * Several nodes on one PostgreSQL ({@code :cluster:}): off by default (one node needs nothing).
+     * {@code nodeId} names this node (its lease); {@code members} are the Hazelcast TCP/IP members
+     * ({@code host:port}, no multicast); {@code host}/{@code port} are this node's cluster address
+     * (Hazelcast's port; the event bus takes the next one); a node whose lease
+     * is not renewed for {@code leaseTtl} is taken for dead and its services are taken over.
+     */
+    public record ClusterSettings(boolean enabled, String nodeId, List<String> members, String host, int port,
+                                  Duration leaseTtl) {
+    }
 
     /**
      * How to reach a real OpenNebula front-end ({@code :driver: opennebula}): oned's XML-RPC
@@ -115,6 +127,12 @@ public record FlotillaConfig(
         ENV_KEYS.put("FLOTILLA_SIM_READY_SECONDS", List.of("simulator", "ready_seconds"));
         ENV_KEYS.put("FLOTILLA_SIM_OUTAGE_MODE", List.of("simulator", "outage_mode"));
         ENV_KEYS.put("FLOTILLA_SIM_OUTAGE_SECONDS", List.of("simulator", "outage_seconds"));
+        ENV_KEYS.put("FLOTILLA_CLUSTER", List.of("cluster", "enabled"));
+        ENV_KEYS.put("FLOTILLA_NODE_ID", List.of("cluster", "node_id"));
+        ENV_KEYS.put("FLOTILLA_CLUSTER_MEMBERS", List.of("cluster", "members"));
+        ENV_KEYS.put("FLOTILLA_CLUSTER_PORT", List.of("cluster", "port"));
+        ENV_KEYS.put("FLOTILLA_CLUSTER_HOST", List.of("cluster", "host"));
+        ENV_KEYS.put("FLOTILLA_LEASE_TTL", List.of("cluster", "lease_ttl"));
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -147,6 +165,12 @@ public record FlotillaConfig(
                 "simulator.outage_mode must be fail or timeout");
         require(logFormat.equals("text") || logFormat.equals("json"),
                 ":log_format (FLOTILLA_LOG_FORMAT) must be text or json, got '" + logFormat + "'");
+        require(cluster.nodeId().matches("[A-Za-z0-9_.-]{1,64}"),
+                ":cluster: :node_id (FLOTILLA_NODE_ID) must be 1-64 letters, digits, '.', '_' or '-'");
+        require(cluster.port() > 0 && cluster.port() < 65535, ":cluster: :port must be between 1 and 65534");
+        require(cluster.leaseTtl().toSeconds() >= 2, ":cluster: :lease_ttl must be at least 2 seconds");
+        require(!cluster.enabled() || !cluster.members().isEmpty(),
+                ":cluster: :members (FLOTILLA_CLUSTER_MEMBERS) must list the members (host:port) when enabled");
     }
 
     /** Bundled defaults, then {@code FLOTILLA_CONFIG}'s file, then the environment. */
@@ -207,14 +231,37 @@ public record FlotillaConfig(
                 integer(tree, "auth_cache_seconds"),
                 new SimulatorSettings(decimal(sim, "deploy_seconds"), decimal(sim, "terminate_seconds"),
                         decimal(sim, "ready_seconds"), text(sim, "outage_mode"), integer(sim, "outage_seconds")),
-                text(tree, "log_format").trim());
+                text(tree, "log_format").trim(),
+                cluster(tree.path("cluster")));
+    }
+
+    private static ClusterSettings cluster(JsonNode c) {
+        String enabled = text(c, "enabled").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("true", "false", "yes", "no", "1", "0").contains(enabled)) {
+            throw new ConfigException(":cluster: :enabled (FLOTILLA_CLUSTER) must be true or false, got '" + enabled + "'");
+        }
+        JsonNode m = c.get("members");
+        List<String> members = new java.util.ArrayList<>();
+        if (m != null && m.isArray()) {
+            m.forEach(x -> members.add(x.asText().trim()));
+        } else if (m != null && !m.isNull()) {
+            for (String x : m.asText().split(",")) {
+                if (!x.isBlank()) {
+                    members.add(x.trim());
+                }
+            }
+        }
+        String nodeId = c.path("node_id").asText("").trim();
+        return new ClusterSettings(enabled.equals("true") || enabled.equals("yes") || enabled.equals("1"),
+                nodeId.isEmpty() ? "node-1" : nodeId, List.copyOf(members), text(c, "host").trim(), integer(c, "port"),
+                Duration.ofSeconds(integer(c, "lease_ttl")));
     }
 
     public FlotillaConfig withPort(int newPort) {
         return new FlotillaConfig(host, newPort, dbUrl, dbPoolSize, driver, adminPassword, defaultCooldown,
                 waitTimeout, shutdownAction, actionNumber, actionPeriod, vmNameTemplate, pageSize, autoscalerInterval,
                 transientTimeout, doneRetention, pollIntervalMs, resyncInterval, maxCardinality, http, opennebula,
-                authCacheSeconds, simulator, logFormat);
+                authCacheSeconds, simulator, logFormat, cluster);
     }
 
     @Override

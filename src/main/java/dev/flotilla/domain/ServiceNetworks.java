@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * ids they resolve to, and the NIC placeholders those ids fill in (templates.md §6.2 step 1).
  */
 public final class ServiceNetworks {
-    /** Shown as a network's state before the cloud has answered its create. */
+    /** Shown as a network's state before the cloud has answered its create or been asked its state. */
     public static final String NOT_YET = "PENDING";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$([A-Za-z0-9_]+)");
 

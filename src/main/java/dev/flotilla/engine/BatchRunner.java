@@ -26,7 +26,11 @@ public final class BatchRunner {
     private final EventPublisher publisher;
     private final Clock clock;
 
-    public BatchRunner(RoleActionStore actions, EventLog eventLog, CloudDriver driver, EventBus bus, Clock clock) {
+    private final String node;
+
+    public BatchRunner(RoleActionStore actions, EventLog eventLog, CloudDriver driver, EventBus bus, Clock clock,
+                       String node) {
+        this.node = node;
         this.actions = actions;
         this.eventLog = eventLog;
         this.driver = driver;
@@ -47,7 +51,7 @@ public final class BatchRunner {
                         .onSuccess(publisher::publish).mapEmpty());
             }
             return Future.join(logged).mapEmpty();
-        }).compose(v -> actions.claimDue(clock.instant(), CLAIM_LIMIT)).compose(claimed -> {
+        }).compose(v -> actions.claimDue(clock.instant(), CLAIM_LIMIT, node)).compose(claimed -> {
             List<Future<Void>> runs = new ArrayList<>();
             for (RoleActionStore.Claimed batch : claimed) {
                 runs.add(run(batch));

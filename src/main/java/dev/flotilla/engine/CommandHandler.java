@@ -14,7 +14,9 @@ import dev.flotilla.domain.Plan;
 import dev.flotilla.domain.Planner;
 import dev.flotilla.domain.RoleActions;
 import dev.flotilla.domain.RoleRules;
+import dev.flotilla.cluster.Membership;
 import dev.flotilla.domain.RoleSnapshot;
+import dev.flotilla.store.LeaseStore;
 import dev.flotilla.domain.ServiceNetworks;
 import dev.flotilla.domain.RoleState;
 import dev.flotilla.domain.ServiceEdit;
@@ -74,11 +76,13 @@ final class CommandHandler {
     private final Reconciler reconciler;
     private final Clock clock;
     private final ServiceIds serviceIds;
+    private final Membership membership;
 
     CommandHandler(FlotillaConfig config, Pool pool, ServiceRepository services, PlanWriter plans,
                    EventLog eventLog, TemplateStore templates, RoleActionStore actions, DocumentAdmin admin,
                    OperationJournal journal, Planner planner, ServiceLanes lanes, Reconciler reconciler,
-                   Clock clock) {
+                   Clock clock, Membership membership) {
+        this.membership = membership;
         this.config = config;
         this.pool = pool;
         this.services = services;
@@ -94,6 +98,10 @@ final class CommandHandler {
         this.reconciler = reconciler;
         this.clock = clock;
         this.serviceIds = new ServiceIds(services);
+    }
+
+    private LeaseStore.Fence fence() {
+        return new LeaseStore.Fence(membership.nodeId(), membership.epoch());
     }
 
     /** The answer, and what is left to do once it is sent (driver calls, publishing the events). */
@@ -214,7 +222,7 @@ final class CommandHandler {
             } else if (command instanceof Command.UpdateService c) {
                 ServiceEdit.Result edit = ServiceEdit.apply(record.state(), record.body(),
                         record.oneFlowBody(config.defaultCooldown()), c.request(), config.maxCardinality());
-                return commit(request, id, null, tx -> services.claimVersion(tx, id, record.version())
+                return commit(request, id, null, tx -> services.claimVersion(tx, id, record.version(), fence())
                         .compose(v -> services.updateBodies(tx, id, edit.serviceBody(), edit.roleBodies()))
                         .map(Done::noContent))
                         .map(done -> Outcome.of(done.reply()));
@@ -364,8 +372,10 @@ final class CommandHandler {
                 Plan plan = planner.plan(snapshot, clock.instant());
                 ServiceEvent created = ServiceEvent.info("Service created from template " + command.templateId()
                         + "; new state: PENDING");
+                // A new service is the node's that made it.
+                membership.adopt(id);
                 return commit(request, id, command.templateId(), tx -> services
-                        .create(tx, id, request.uid(), request.gid(), ServiceState.PENDING, body)
+                        .create(tx, id, request.uid(), request.gid(), ServiceState.PENDING, body, fence())
                         .compose(v -> eventLog.appendEvents(tx, id, List.of(created)))
                         .compose(first -> plans.apply(tx, snapshot, plan).map(rest -> concat(first, rest)))
                         .compose(events -> shownService(request, tx, id, 201).map(reply -> new Done<>(events, reply))))

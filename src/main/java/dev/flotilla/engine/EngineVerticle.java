@@ -16,6 +16,8 @@ import dev.flotilla.store.PlanWriter;
 import dev.flotilla.store.RoleActionStore;
 import dev.flotilla.store.ServiceRepository;
 import dev.flotilla.store.TemplateStore;
+import dev.flotilla.cluster.Membership;
+import dev.flotilla.store.LeaseStore;
 import dev.flotilla.store.NetworkObservations;
 import dev.flotilla.store.VmObservations;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,11 +47,13 @@ public final class EngineVerticle extends VerticleBase {
     private final FlotillaConfig config;
     private final Database database;
     private final MeterRegistry registry;
+    private final Membership membership;
     private Pool pool;
     private CloudDriver driver;
 
-    public EngineVerticle(FlotillaConfig config, Database database, MeterRegistry registry) {
+    public EngineVerticle(FlotillaConfig config, Database database, MeterRegistry registry, Membership membership) {
         this.config = config;
+        this.membership = membership;
         this.registry = registry;
         this.database = database;
     }
@@ -60,7 +64,7 @@ public final class EngineVerticle extends VerticleBase {
         Clock clock = Clock.systemUTC();
         driver = CloudDrivers.create(config, pool, vertx, clock);
         ServiceRepository services = new ServiceRepository(pool);
-        PlanWriter plans = new PlanWriter(pool);
+        PlanWriter plans = new PlanWriter(pool, () -> new LeaseStore.Fence(membership.nodeId(), membership.epoch()));
         EventLog eventLog = new EventLog(pool);
         RoleActionStore actions = new RoleActionStore(pool);
         OperationJournal journal = new OperationJournal(pool);
@@ -71,19 +75,25 @@ public final class EngineVerticle extends VerticleBase {
         NetworkObservations networks = new NetworkObservations(pool);
         Reconciler reconciler = new Reconciler(config, services, plans, planner, lanes,
                 new DriverCalls(new VmObservations(pool), networks, eventLog, driver, publisher, metrics), publisher,
-                clock, metrics);
+                clock, metrics, membership);
+        LeaseKeeper leases = new LeaseKeeper(vertx, new LeaseStore(pool), membership, config.cluster().leaseTtl(),
+                reconciler);
         CommandHandler commands = new CommandHandler(config, pool, services, plans, eventLog, new TemplateStore(pool),
-                actions, new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock);
-        BatchRunner batches = new BatchRunner(actions, eventLog, driver, vertx.eventBus(), clock);
+                actions, new DocumentAdmin(pool), journal, planner, lanes, reconciler, clock, membership);
+        CommandRouter router = new CommandRouter(vertx.eventBus(), membership, leases, commands);
+        BatchRunner batches = new BatchRunner(actions, eventLog, driver, vertx.eventBus(), clock,
+                membership.nodeId());
 
-        vertx.eventBus().<CommandRequest>consumer(Addresses.ENGINE_COMMAND, message -> {
+        // This node's API asks here (local only); other nodes forward the commands of services this one owns.
+        io.vertx.core.Handler<io.vertx.core.eventbus.Message<CommandRequest>> run = message -> {
             try {
-                commands.handle(message.body()).onSuccess(message::reply).onFailure(e -> fail(message, e));
+                router.route(message.body(), CommandRouter.forwarded(message.headers()))
+                        .onSuccess(message::reply).onFailure(e -> fail(message, e));
             } catch (RuntimeException e) {
                 fail(message, e);
             }
-        });
-        vertx.eventBus().<String>consumer(Addresses.ENGINE_PING, message -> message.reply("alive"));
+        };
+        vertx.eventBus().<String>localConsumer(Addresses.ENGINE_PING, message -> message.reply("alive"));
         vertx.eventBus().<JsonObject>consumer(Addresses.ENGINE_WAKE, message -> {
             String trigger = message.body().getString("trigger", "wake");
             JsonArray ids = message.body().getJsonArray("serviceIds", new JsonArray());
@@ -97,8 +107,13 @@ public final class EngineVerticle extends VerticleBase {
         vertx.setPeriodic(DEADLINE_CHECK_MS, t -> reconciler.wakeExpiredDeadlines());
         vertx.setPeriodic(PURGE_MS, t -> purge(services, journal));
         scheduleBatches(batches);
-        // Catch-up after a restart: every unfinished service is re-planned from what is stored.
-        return reconciler.resyncAll().onSuccess(n -> LOG.info("engine started; {} unfinished service(s) resumed", n));
+        // Catch-up after a restart: every unfinished service this node owns is re-planned from what is stored.
+        return leases.start().compose(v -> {
+            // Commands only once the lease is held: a command's commit carries its epoch.
+            vertx.eventBus().localConsumer(Addresses.ENGINE_COMMAND, run);
+            vertx.eventBus().consumer(CommandRouter.address(membership.nodeId()), run);
+            return reconciler.resyncAll();
+        }).onSuccess(n -> LOG.info("engine started; {} unfinished service(s) resumed", n));
     }
 
     /** DONE services past :done_retention:, and journal rows past the key window. */

@@ -5,7 +5,9 @@ import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.domain.Plan;
 import dev.flotilla.domain.Planner;
 import dev.flotilla.domain.ServiceSnapshot;
+import dev.flotilla.cluster.Membership;
 import dev.flotilla.store.EventRecord;
+import dev.flotilla.store.LeaseStore;
 import dev.flotilla.store.PlanWriter;
 import dev.flotilla.store.ServiceRecord;
 import dev.flotilla.store.ServiceRepository;
@@ -45,10 +47,13 @@ final class Reconciler {
     private final EventPublisher publisher;
     private final Clock clock;
     private final EngineMetrics metrics;
+    private final Membership membership;
 
     Reconciler(FlotillaConfig config, ServiceRepository services, PlanWriter plans, Planner planner,
-               ServiceLanes lanes, DriverCalls driverCalls, EventPublisher publisher, Clock clock, EngineMetrics metrics) {
+               ServiceLanes lanes, DriverCalls driverCalls, EventPublisher publisher, Clock clock, EngineMetrics metrics,
+               Membership membership) {
         this.metrics = metrics;
+        this.membership = membership;
         this.config = config;
         this.services = services;
         this.plans = plans;
@@ -61,6 +66,9 @@ final class Reconciler {
 
     /** Look at service {@code id} again soon; wakes that pile up for one service coalesce. */
     void wake(int id, String trigger) {
+        if (!membership.owns(id)) {
+            return; // another node's (every node hears the cluster's wakes)
+        }
         lanes.wake(id, () -> reconcile(id, trigger).recover(e -> {
             LOG.warn("service={} trigger={} reconcile failed: {}", id, trigger, e.toString());
             if (e instanceof StaleSnapshotException) {
@@ -72,7 +80,7 @@ final class Reconciler {
 
     /** Start-up catch-up: every unfinished service is re-planned from what is stored. */
     Future<Integer> resyncAll() {
-        return services.unfinishedIds().map(ids -> wakeAll(ids, "startup"));
+        return services.unfinishedIds(membership.nodeId()).map(ids -> wakeAll(ids, "startup"));
     }
 
     /**
@@ -80,17 +88,17 @@ final class Reconciler {
      * services are woken by the poller when their VMs change, so the cost does not grow with them.
      */
     Future<Integer> resyncInMotion() {
-        return services.inMotionIds().map(ids -> wakeAll(ids, "resync"));
+        return services.inMotionIds(membership.nodeId()).map(ids -> wakeAll(ids, "resync"));
     }
 
     /** Services waiting for their networks (DEPLOYING_NETS, UNDEPLOYING_NETS) read them again. */
     Future<Integer> wakeNetworkWaits() {
-        return services.networkWaitIds().map(ids -> wakeAll(ids, "network-wait"));
+        return services.networkWaitIds(membership.nodeId()).map(ids -> wakeAll(ids, "network-wait"));
     }
 
     /** Services whose transient state outlived its deadline are looked at now, not at the next resync. */
     Future<Void> wakeExpiredDeadlines() {
-        return services.expiredDeadlineIds().map(ids -> wakeAll(ids, "deadline")).mapEmpty();
+        return services.expiredDeadlineIds(membership.nodeId()).map(ids -> wakeAll(ids, "deadline")).mapEmpty();
     }
 
     private int wakeAll(List<Integer> ids, String trigger) {
@@ -148,6 +156,13 @@ final class Reconciler {
                 int id = record.meta().id();
                 found.add(id);
                 Waiting w = batch.get(id);
+                if (!record.ownedBy(new LeaseStore.Fence(membership.nodeId(), membership.epoch()))) {
+                    // Taken over by another node (this one's lease ran out): not this node's to plan any more.
+                    membership.lose(id);
+                    LOG.info("service={} is owned by node {} now; no longer planned here", id, record.ownerNode());
+                    w.done().tryComplete();
+                    continue;
+                }
                 try {
                     ServiceSnapshot snapshot = record.snapshot(config.shutdownAction());
                     Plan plan = planner.plan(snapshot, now);
@@ -214,6 +229,11 @@ final class Reconciler {
                 calling.put(id, st.waiting());
             }
         }
+        if (!calls.isEmpty() && !membership.leaseValid()) {
+            // The lease may have run out: the next owner makes these calls again (they are stored).
+            calling.values().forEach(w -> w.done().tryComplete());
+            return;
+        }
         if (calls.isEmpty()) {
             return;
         }
@@ -238,7 +258,7 @@ final class Reconciler {
     Future<Void> afterCommit(ServiceSnapshot snapshot, Plan plan, List<EventRecord> events, DriverCalls.Owner owner,
                              Function<String, JsonNode> templateContents, String trigger) {
         committed(snapshot, plan, events, trigger);
-        if (plan.driverCalls().isEmpty()) {
+        if (plan.driverCalls().isEmpty() || !membership.leaseValid()) {
             return Future.succeededFuture();
         }
         return driverCalls.make(snapshot.id(), owner, templateContents, plan.driverCalls()).map(needsAnotherLook -> {

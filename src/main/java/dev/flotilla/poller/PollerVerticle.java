@@ -1,6 +1,7 @@
 package dev.flotilla.poller;
 
 import dev.flotilla.cloud.CloudDrivers;
+import dev.flotilla.cluster.Membership;
 import dev.flotilla.config.FlotillaConfig;
 import dev.flotilla.store.Database;
 import dev.flotilla.store.VmObservations;
@@ -16,11 +17,13 @@ import java.time.Clock;
 public final class PollerVerticle extends VerticleBase {
     private final FlotillaConfig config;
     private final Database database;
+    private final Membership membership;
     private Pool pool;
     private CloudDriver driver;
     private long timer = -1;
 
-    public PollerVerticle(FlotillaConfig config, Database database) {
+    public PollerVerticle(FlotillaConfig config, Database database, Membership membership) {
+        this.membership = membership;
         this.config = config;
         this.database = database;
     }
@@ -32,7 +35,11 @@ public final class PollerVerticle extends VerticleBase {
         VmPoller poller = new VmPoller(driver, new VmObservations(pool), vertx.eventBus());
         // Changes the cloud announces are handled on this verticle's event loop, like the polls.
         Context context = vertx.getOrCreateContext();
-        driver.onChanges(seen -> context.runOnContext(v -> poller.observed(seen, "cloud-event")));
+        driver.onChanges(seen -> context.runOnContext(v -> {
+            if (membership.leader()) {
+                poller.observed(seen, "cloud-event");
+            }
+        }));
         // With events the pool read is only the safety net, every :wait_timeout: seconds.
         long interval = driver.pushesChanges() ? config.waitTimeout() * 1000L : config.pollIntervalMs();
         schedule(poller, 1, interval);
@@ -41,7 +48,9 @@ public final class PollerVerticle extends VerticleBase {
 
     /** One cycle at a time: the next is scheduled only when the previous one has finished. */
     private void schedule(VmPoller poller, long delay, long interval) {
-        timer = vertx.setTimer(delay, t -> poller.cycle().onComplete(ar -> schedule(poller, interval, interval)));
+        // One node watches the cloud for the whole cluster (the leader); the wakes reach every node.
+        timer = vertx.setTimer(delay, t -> (membership.leader() ? poller.cycle() : Future.<Void>succeededFuture())
+                .onComplete(ar -> schedule(poller, interval, interval)));
     }
 
     @Override

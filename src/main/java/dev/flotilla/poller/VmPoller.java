@@ -94,7 +94,8 @@ public final class VmPoller {
 
     private void wake(List<Integer> serviceIds, String trigger) {
         if (!serviceIds.isEmpty()) {
-            bus.send(Addresses.ENGINE_WAKE, new JsonObject().put("serviceIds", new JsonArray(serviceIds))
+            // Published: in a cluster, the owner of each service is the one that acts on it.
+            bus.publish(Addresses.ENGINE_WAKE, new JsonObject().put("serviceIds", new JsonArray(serviceIds))
                     .put("trigger", trigger));
         }
     }

@@ -39,7 +39,7 @@ public final class AutoscalerStore {
                                 AND NOT v.retired AND v.vm_id IS NOT NULL), '{}') AS vm_ids,
                    %s AS counters
             FROM roles r JOIN services s ON s.id = r.service_id
-            WHERE s.state = ANY($1)
+            WHERE s.state = ANY($1) AND s.owner_node = $2
               AND (jsonb_array_length(COALESCE(r.body->'elasticity_policies', '[]')) > 0
                    OR jsonb_array_length(COALESCE(r.body->'scheduled_policies', '[]')) > 0
                    OR COALESCE((r.body->>'min_vms')::int, 0) > r.cardinality)
@@ -88,8 +88,9 @@ public final class AutoscalerStore {
                                Integer readVersion) {
     }
 
-    public Future<List<Candidate>> candidates() {
-        return pool.preparedQuery(CANDIDATES).execute(Tuple.of((Object) ServiceState.numbers(ServiceState::isAutoscaled)))
+    /** The roles to evaluate of the services {@code node} owns (a pass runs once per role cluster-wide). */
+    public Future<List<Candidate>> candidates(String node) {
+        return pool.preparedQuery(CANDIDATES).execute(Tuple.of(ServiceState.numbers(ServiceState::isAutoscaled), node))
                 .map(rows -> {
             List<Candidate> out = new ArrayList<>();
             for (Row r : rows) {

@@ -33,6 +33,12 @@ public final class EventLog {
             ORDER BY e.seq LIMIT $3
             """.formatted(DocumentAdmin.permitted(Permissions.Right.USE, "s", 4, 5));
 
+    private static final String EVENTS_AFTER = """
+            SELECT seq, service_id, at, kind, severity, message, data::text AS data
+            FROM service_events WHERE seq > $1 ORDER BY seq LIMIT $2
+            """;
+    private static final String LAST_SEQ = "SELECT COALESCE(max(seq), 0) AS seq FROM service_events";
+
     private final Pool pool;
 
     public EventLog(Pool pool) {
@@ -60,6 +66,22 @@ public final class EventLog {
                     r.getString("message"), r.getString("data") == null ? null : Json.parse(r.getString("data")))));
             return out;
         });
+    }
+
+    /** Every service's events after {@code seq}, oldest first (a node's tail of the cluster's events). */
+    public Future<List<EventRecord>> eventsAfter(long seq, int limit) {
+        return pool.preparedQuery(EVENTS_AFTER).execute(Tuple.of(seq, limit)).map(rows -> {
+            List<EventRecord> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new EventRecord(r.getLong("seq"), r.getInteger("service_id"),
+                    r.getOffsetDateTime("at").toInstant(), r.getString("kind"), r.getString("severity").charAt(0),
+                    r.getString("message"), r.getString("data") == null ? null : Json.parse(r.getString("data")))));
+            return out;
+        });
+    }
+
+    /** The newest event's sequence number (0 when there is none). */
+    public Future<Long> lastSeq() {
+        return pool.query(LAST_SEQ).execute().map(rows -> rows.iterator().next().getLong("seq"));
     }
 
     /** The one way events are appended, on the pool or within another repository's transaction. */

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Commits the planner's {@link Plan} for one service: the service and role states, the new VM rows
@@ -28,7 +29,7 @@ public final class PlanWriter {
     private static final String UPDATE_SERVICE_STATE = """
             UPDATE services SET state = $3, deadline_at = $4, force_delete = force_delete OR $5,
                    hold_released = hold_released OR $6, version = version + 1, updated_at = now()
-            WHERE id = $1 AND version = $2
+            WHERE id = $1 AND version = $2 AND owner_node = $7 AND owner_epoch = $8
             """;
     private static final String UPDATE_ROLE = """
             UPDATE roles SET state = COALESCE($3, state), cardinality = COALESCE($4, cardinality),
@@ -42,8 +43,9 @@ public final class PlanWriter {
             UPDATE vms SET terminate_requested = true, terminate_hard = $2, terminate_sent = false, terminate_error = NULL
             WHERE id = $1
             """;
-    private static final String LOCK_VERSIONS =
-            "SELECT id, version FROM services WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+    private static final String LOCK_VERSIONS = """
+            SELECT id, version, owner_node, owner_epoch FROM services WHERE id = ANY($1) ORDER BY id FOR UPDATE
+            """;
     private static final String FORGET_VMS = "UPDATE vms SET gone = true WHERE id = ANY($1)";
     private static final String RETIRE_VMS = "UPDATE vms SET retired = true WHERE id = ANY($1)";
     private static final String REQUEST_RELEASE = "UPDATE vms SET release_requested = true WHERE id = ANY($1)";
@@ -64,9 +66,19 @@ public final class PlanWriter {
     private static final String DELETE_ROLES = "DELETE FROM roles WHERE service_id = $1 AND name = ANY($2)";
 
     private final Pool pool;
+    private final Supplier<LeaseStore.Fence> fence;
 
-    public PlanWriter(Pool pool) {
+    /** Every commit is fenced: the service must be {@code fence}'s, and its lease alive. */
+    public PlanWriter(Pool pool, Supplier<LeaseStore.Fence> fence) {
         this.pool = pool;
+        this.fence = fence;
+    }
+
+    /** Fails with {@link LeaseExpiredException} when this node's lease is not alive under its epoch. */
+    private Future<Void> leaseAlive(SqlClient conn, LeaseStore.Fence owner) {
+        return conn.preparedQuery(LeaseStore.LEASE_ALIVE).execute(Tuple.of(owner.node(), owner.epoch()))
+                .compose(rows -> rows.rowCount() == 1 ? Future.succeededFuture()
+                        : Future.failedFuture(new LeaseExpiredException(owner.node(), owner.epoch())));
     }
 
     /**
@@ -91,14 +103,17 @@ public final class PlanWriter {
     public Future<Map<Integer, List<EventRecord>>> applyAll(List<Planned> planned) {
         Map<Integer, Planned> byId = new TreeMap<>();
         planned.forEach(p -> byId.put(p.snapshot().id(), p));
-        return Tx.run(pool, tx -> tx.client.preparedQuery(LOCK_VERSIONS)
-                .execute(Tuple.of((Object) byId.keySet().toArray(new Integer[0])))
+        LeaseStore.Fence owner = fence.get();
+        return Tx.run(pool, tx -> leaseAlive(tx.client, owner).compose(alive -> tx.client.preparedQuery(LOCK_VERSIONS)
+                .execute(Tuple.of((Object) byId.keySet().toArray(new Integer[0]))))
                 .compose(rows -> {
                     Map<Integer, Future<List<EventRecord>>> applied = new TreeMap<>();
                     rows.forEach(r -> {
                         Planned p = byId.get(r.getInteger("id"));
-                        if (r.getInteger("version") == p.snapshot().version()) {
-                            applied.put(p.snapshot().id(), apply(tx, p.snapshot(), p.plan()));
+                        boolean ours = owner.node().equals(r.getString("owner_node"))
+                                && Long.valueOf(owner.epoch()).equals(r.getLong("owner_epoch"));
+                        if (ours && r.getInteger("version") == p.snapshot().version()) {
+                            applied.put(p.snapshot().id(), apply(tx, p.snapshot(), p.plan(), owner));
                         }
                     });
                     return Future.all(new ArrayList<>(applied.values())).map(all -> {
@@ -112,14 +127,20 @@ public final class PlanWriter {
 
     /** {@link #apply(ServiceSnapshot, Plan)} within a command's own transaction. */
     public Future<List<EventRecord>> apply(Tx tx, ServiceSnapshot snapshot, Plan plan) {
+        LeaseStore.Fence owner = fence.get();
+        return leaseAlive(tx.client, owner).compose(v -> apply(tx, snapshot, plan, owner));
+    }
+
+    private Future<List<EventRecord>> apply(Tx tx, ServiceSnapshot snapshot, Plan plan, LeaseStore.Fence owner) {
         int id = snapshot.id();
         SqlClient conn = tx.client;
         // All statements are sent at once (pipelined); PostgreSQL still runs them in order, and a
         // version mismatch on the first one fails the transaction, which rolls back the rest.
         Future<Void> version = conn.preparedQuery(UPDATE_SERVICE_STATE)
-                .execute(Tuple.of(id, snapshot.version(), (short) plan.states().serviceState().number(),
-                        Sql.utc(plan.states().deadline()), plan.states().forceDelete(),
-                        plan.states().holdReleased()))
+                .execute(Tuple.tuple().addInteger(id).addInteger(snapshot.version())
+                        .addShort((short) plan.states().serviceState().number())
+                        .addValue(Sql.utc(plan.states().deadline())).addBoolean(plan.states().forceDelete())
+                        .addBoolean(plan.states().holdReleased()).addString(owner.node()).addLong(owner.epoch()))
                 .compose(rows -> rows.rowCount() == 0
                         ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
         Future<Void> roles = updateRoles(conn, id, plan);

@@ -32,6 +32,7 @@ public final class RoleActionStore {
                            CASE WHEN number > 0 AND period > 0 THEN number ELSE cardinality(vm_ids) END AS step
                       FROM role_action_batches
                      WHERE next_index < cardinality(vm_ids) AND next_at <= $1
+                       AND service_id IN (SELECT id FROM services WHERE owner_node = $3)
                      ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED) d
              WHERE b.id = d.id
             RETURNING b.id, b.service_id, b.role_name, b.action, b.args, b.vm_ids, d.from_index, d.step
@@ -96,8 +97,9 @@ public final class RoleActionStore {
         });
     }
 
-    public Future<List<Claimed>> claimDue(Instant now, int limit) {
-        return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(Sql.utc(now), limit)).map(rows -> {
+    /** The due batches of the services {@code node} owns (each runs once, by its service's owner). */
+    public Future<List<Claimed>> claimDue(Instant now, int limit, String node) {
+        return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(Sql.utc(now), limit, node)).map(rows -> {
             List<Claimed> out = new ArrayList<>();
             for (Row r : rows) {
                 List<Integer> all = Arrays.asList(r.getArrayOfIntegers("vm_ids"));

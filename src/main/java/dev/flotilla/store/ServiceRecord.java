@@ -36,7 +36,14 @@ public record ServiceRecord(
         boolean holdReleased,
         List<RoleRecord> roles,
         List<NetworkSnapshot> networks,
-        List<EventRecord> log) {
+        List<EventRecord> log,
+        String ownerNode,
+        Long ownerEpoch) {
+
+    /** True when {@code fence} owns the service (its node, under its epoch). */
+    public boolean ownedBy(LeaseStore.Fence fence) {
+        return fence.node().equals(ownerNode) && ownerEpoch != null && ownerEpoch == fence.epoch();
+    }
 
     public ServiceSnapshot snapshot(String defaultShutdownAction) {
         List<RoleSnapshot> roleSnapshots = roles.stream()
@@ -132,7 +139,8 @@ public record ServiceRecord(
                 net.put("id", attempt.netId());
             }
             net.put("state", attempt.createError() != null ? "CREATE_FAILED"
-                    : attempt.netId() == null ? ServiceNetworks.NOT_YET : NetworkStates.name(attempt.state()));
+                    : attempt.netId() == null || attempt.state() == null ? ServiceNetworks.NOT_YET
+                    : NetworkStates.name(attempt.state()));
             net.put("attempt", attempt.attempt());
             String error = attempt.createError() != null ? attempt.createError() : attempt.deleteError();
             if (error != null) {

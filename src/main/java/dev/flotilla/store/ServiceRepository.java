@@ -85,7 +85,7 @@ public final class ServiceRepository {
                        FROM service_networks n JOIN page p ON p.id = n.service_id GROUP BY 1)
                 SELECT s.id, s.uid, s.gid, u.name AS uname, g.name AS gname, s.name, s.permissions, s.state,
                        s.deployment, s.body::text AS body, s.start_time, s.deadline_at, s.version, s.force_delete,
-                       s.hold_released, COALESCE(rl.roles, '[]'::json)::text AS roles,
+                       s.hold_released, s.owner_node, s.owner_epoch, COALESCE(rl.roles, '[]'::json)::text AS roles,
                        COALESCE(nt.networks, '[]'::json)::text AS networks, %s AS log
                 FROM services s JOIN page ON page.id = s.id JOIN users u ON u.id = s.uid JOIN groups g ON g.id = s.gid
                 LEFT JOIN rl ON rl.service_id = s.id
@@ -113,11 +113,12 @@ public final class ServiceRepository {
     private static final String NEXT_SERVICE_IDS =
             "SELECT nextval('services_id_seq') AS id FROM generate_series(1, $1) ORDER BY 1";
     private static final String INSERT_SERVICE = """
-            INSERT INTO services (id, uid, gid, name, state, deployment, body)
-            VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+            INSERT INTO services (id, uid, gid, name, state, deployment, body, owner_node, owner_epoch)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9)
             """;
     private static final String CLAIM_VERSION = """
-            UPDATE services SET version = version + 1, updated_at = now() WHERE id = $1 AND version = $2
+            UPDATE services SET version = version + 1, updated_at = now()
+            WHERE id = $1 AND version = $2 AND owner_node = $3 AND owner_epoch = $4
             """;
     private static final String INSERT_ROLE = """
             INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
@@ -131,8 +132,10 @@ public final class ServiceRepository {
             INSERT INTO roles (service_id, name, position, state, cardinality, template_id, parents, body)
             SELECT $1, $2, COALESCE(max(position), -1) + 1, 0, $3, $4, $5, $6::text::jsonb FROM roles WHERE service_id = $1
             """;
-    private static final String IDS_IN_STATES = "SELECT id FROM services WHERE state = ANY($1) ORDER BY id";
-    private static final String EXPIRED_DEADLINE_IDS = "SELECT id FROM services WHERE deadline_at <= now()";
+    private static final String IDS_IN_STATES =
+            "SELECT id FROM services WHERE state = ANY($1) AND owner_node = $2 ORDER BY id";
+    private static final String EXPIRED_DEADLINE_IDS =
+            "SELECT id FROM services WHERE deadline_at <= now() AND owner_node = $1";
     private static final String PURGE_DONE = """
             DELETE FROM services s WHERE state = $1 AND updated_at < now() - make_interval(secs => $2) AND %s
             RETURNING id
@@ -191,33 +194,31 @@ public final class ServiceRepository {
         return out;
     }
 
-    public Future<List<Integer>> unfinishedIds() {
-        return idsIn(ServiceState.numbers(s -> !s.isFinal()));
+    /** The unfinished services {@code node} owns (the ids a node's timers wake are its own). */
+    public Future<List<Integer>> unfinishedIds(String node) {
+        return idsIn(ServiceState.numbers(s -> !s.isFinal()), node);
     }
 
-    public Future<List<Integer>> inMotionIds() {
-        return idsIn(ServiceState.numbers(ServiceState::isInMotion));
+    public Future<List<Integer>> inMotionIds(String node) {
+        return idsIn(ServiceState.numbers(ServiceState::isInMotion), node);
     }
 
     /** Services waiting for networks to be made or deleted. */
-    public Future<List<Integer>> networkWaitIds() {
-        return idsIn(ServiceState.numbers(s -> s == ServiceState.DEPLOYING_NETS || s == ServiceState.UNDEPLOYING_NETS));
+    public Future<List<Integer>> networkWaitIds(String node) {
+        return idsIn(ServiceState.numbers(s -> s == ServiceState.DEPLOYING_NETS || s == ServiceState.UNDEPLOYING_NETS),
+                node);
     }
 
-    public Future<List<Integer>> expiredDeadlineIds() {
-        return ids(EXPIRED_DEADLINE_IDS);
-    }
-
-    private Future<List<Integer>> idsIn(Short[] states) {
-        return pool.preparedQuery(IDS_IN_STATES).execute(Tuple.of(states)).map(rows -> {
+    public Future<List<Integer>> expiredDeadlineIds(String node) {
+        return pool.preparedQuery(EXPIRED_DEADLINE_IDS).execute(Tuple.of(node)).map(rows -> {
             List<Integer> ids = new ArrayList<>();
             rows.forEach(r -> ids.add(r.getInteger("id")));
             return ids;
         });
     }
 
-    private Future<List<Integer>> ids(String sql) {
-        return pool.query(sql).execute().map(rows -> {
+    private Future<List<Integer>> idsIn(Short[] states, String node) {
+        return pool.preparedQuery(IDS_IN_STATES).execute(Tuple.of(states, node)).map(rows -> {
             List<Integer> ids = new ArrayList<>();
             rows.forEach(r -> ids.add(r.getInteger("id")));
             return ids;
@@ -237,7 +238,8 @@ public final class ServiceRepository {
     }
 
     /** Stores a new service (version 0) with its roles from a validated body, in {@code state}. */
-    public Future<Void> create(Tx tx, int id, int uid, int gid, ServiceState state, ObjectNode body) {
+    public Future<Void> create(Tx tx, int id, int uid, int gid, ServiceState state, ObjectNode body,
+                               LeaseStore.Fence owner) {
         ObjectNode serviceBody = body.deepCopy();
         JsonNode roles = serviceBody.remove("roles");
         String name = body.path("name").asText();
@@ -247,8 +249,10 @@ public final class ServiceRepository {
             RoleColumns c = RoleColumns.of((ObjectNode) role);
             roleRows.add(Tuple.of(id, c.name, position++, c.cardinality, c.templateId, c.parents, c.rest));
         }
-        return tx.client.preparedQuery(INSERT_SERVICE).execute(Tuple.of(id, uid, gid, name, (short) state.number(),
-                        body.path("deployment").asText("none"), Json.write(serviceBody)))
+        return tx.client.preparedQuery(INSERT_SERVICE).execute(Tuple.tuple().addInteger(id).addInteger(uid)
+                        .addInteger(gid).addString(name).addShort((short) state.number())
+                        .addString(body.path("deployment").asText("none")).addString(Json.write(serviceBody))
+                        .addString(owner.node()).addLong(owner.epoch()))
                 .compose(v -> Sql.batch(tx.client, INSERT_ROLE, roleRows));
     }
 
@@ -256,8 +260,8 @@ public final class ServiceRepository {
      * Claims the service for a change that is not a plan (a body edit, a role action, ...): the
      * version moves on, so a concurrent plan from an older snapshot cannot commit over it.
      */
-    public Future<Void> claimVersion(Tx tx, int id, int version) {
-        return tx.client.preparedQuery(CLAIM_VERSION).execute(Tuple.of(id, version)).compose(rows -> rows.rowCount() == 0
+    public Future<Void> claimVersion(Tx tx, int id, int version, LeaseStore.Fence owner) {
+        return tx.client.preparedQuery(CLAIM_VERSION).execute(Tuple.of(id, version, owner.node(), owner.epoch())).compose(rows -> rows.rowCount() == 0
                 ? Future.failedFuture(new StaleSnapshotException(id)) : Future.succeededFuture());
     }
 
@@ -355,7 +359,7 @@ public final class ServiceRepository {
                 Deployment.of(row.getString("deployment")), Json.parseObject(row.getString("body")),
                 row.getOffsetDateTime("start_time").toInstant(), deadline == null ? null : deadline.toInstant(),
                 row.getInteger("version"), row.getBoolean("force_delete"), row.getBoolean("hold_released"), roles,
-                networks, log);
+                networks, log, row.getString("owner_node"), row.getLong("owner_epoch"));
     }
 
     private static Integer intOrNull(JsonNode n) {
