@@ -22,9 +22,9 @@ final class Cluster {
         hz.setProperty("hazelcast.phone.home.enabled", "false");
         // Vert.x leaves the cluster on close; Hazelcast's own hook would race it.
         hz.setProperty("hazelcast.shutdownhook.enabled", "false");
-        // A SIGKILLed member is noticed in seconds, not the default minute.
-        hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        hz.setProperty("hazelcast.max.no.heartbeat.seconds", "6");
+        // A dead member's connections are refused at once; the heartbeat timeout (Hazelcast's minute) is
+        // for a member that hangs. Kept long: a member dropped and merged back loses its event-bus
+        // registrations, while a paused one that stays a member just resumes (its lease fences it).
         hz.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false).setPublicAddress(settings.host()
                 + ":" + settings.port());
         hz.getNetworkConfig().getInterfaces().setEnabled(false);

@@ -17,7 +17,8 @@ import io.vertx.ext.web.RoutingContext;
  * and turns the engine's refusals back into {@link OperationException}s.
  */
 final class EngineClient {
-    private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
+    /** This node's engine, never another's (in a cluster it forwards the command to the owner itself). */
+    private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(60_000).setLocalOnly(true);
 
     private final EventBus bus;
     private final DocumentCache cache;

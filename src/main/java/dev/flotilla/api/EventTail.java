@@ -27,6 +27,9 @@ public final class EventTail extends VerticleBase {
     private static final long POLL_MS = 100;
     private static final long HOLD_MS = 500;
     private static final int PAGE = 2000;
+    /** This node's sockets only: no cluster lookup, so a hung member elsewhere cannot delay them. */
+    private static final io.vertx.core.eventbus.DeliveryOptions LOCAL =
+            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
 
     private final FlotillaConfig config;
     private final Database database;
@@ -79,7 +82,7 @@ public final class EventTail extends VerticleBase {
             }
             last = e.seq();
             missing = -1;
-            vertx.eventBus().publish(Addresses.STREAM_FRAMES, EventFrames.of(e));
+            vertx.eventBus().publish(Addresses.STREAM_FRAMES, EventFrames.of(e), LOCAL);
         }
         if (events.size() == PAGE) {
             again = true;

@@ -16,7 +16,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class HealthRoute {
     private static final io.vertx.core.eventbus.DeliveryOptions PING =
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000);
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000).setLocalOnly(true);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HealthRoute.class);
     private final Health health;
     private final CloudDriver cloud;

@@ -41,7 +41,7 @@ public final class Autoscaler {
     private final String node;
 
     private static final Logger LOG = LoggerFactory.getLogger(Autoscaler.class);
-    private static final DeliveryOptions SCALE = new DeliveryOptions().setSendTimeout(30_000);
+    private static final DeliveryOptions SCALE = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
 
     private final AutoscalerStore store;
     private final EventLog eventLog;

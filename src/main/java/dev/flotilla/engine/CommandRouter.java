@@ -20,7 +20,7 @@ import io.vertx.core.eventbus.ReplyFailure;
  */
 final class CommandRouter {
     private static final String FORWARDED = "flotilla-forwarded";
-    private static final DeliveryOptions FORWARD = new DeliveryOptions().setSendTimeout(60_000)
+    private static final DeliveryOptions FORWARD = new DeliveryOptions().setSendTimeout(15_000)
             .addHeader(FORWARDED, "1");
 
     private final EventBus bus;

@@ -104,6 +104,26 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP / SIGCONT: a process that stops answering without dying (a long GC pause, a frozen VM). */
+    public void pause(boolean paused) {
+        try {
+            new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid())).start().waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What the process wrote so far (its log file). */
+    public String log() {
+        try {
+            return Files.readString(Path.of("target", name + "-server.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
