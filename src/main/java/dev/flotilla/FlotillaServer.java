@@ -108,7 +108,8 @@ public final class FlotillaServer implements AutoCloseable {
             // This node's lease and the services it owns (a single node is a cluster of one).
             Membership membership = new Membership(config.cluster().nodeId(), config.cluster().enabled());
             // One copy of the documents for all API verticles, told of every committed change.
-            DocumentCache documentCache = new DocumentCache(new Documents(config.defaultCooldown()));
+            DocumentCache documentCache = new DocumentCache(new Documents(config.defaultCooldown()),
+                    config.cluster().enabled());
             documentCache.listen(vertx.eventBus());
             Future.succeededFuture()
                     .compose(v -> vertx.deployVerticle(new EngineVerticle(config, database, metrics.registry(),

@@ -83,7 +83,7 @@ final class ServiceRoutes {
         int limit = pageSize == null ? Integer.MAX_VALUE : pageSize;
         long offset = pageSize == null || page == null ? 0 : (page - 1L) * pageSize;
         Identity who = ctx.get(Authenticator.IDENTITY);
-        if (Http.noCacheAsked(ctx)) {
+        if (cache.readThrough() || Http.noCacheAsked(ctx)) {
             services.list(who.caller(), state, limit, offset)
                     .onSuccess(all -> Http.document(ctx, documents.servicePool(all))).onFailure(ctx::fail);
             return;
@@ -113,7 +113,7 @@ final class ServiceRoutes {
     /** From the document cache; {@code Cache-Control: no-cache} reads PostgreSQL and leaves the cache alone. */
     private void show(RoutingContext ctx) {
         int id = Http.id(ctx, "id");
-        if (Http.noCacheAsked(ctx)) {
+        if (cache.readThrough() || Http.noCacheAsked(ctx)) {
             find(id).onSuccess(s -> Http.document(ctx, documents.service(s))).onFailure(ctx::fail);
             return;
         }

@@ -138,7 +138,9 @@ class ClusterIT {
         // Every node takes a share of the work: a service belongs to the node that made it.
         List<Integer> services = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
-            services.add(instantiate(i % 3, template, "cluster-" + i));
+            int id = instantiate(i % 3, template, "cluster-" + i);
+            services.add(id);
+            assertEquals(200, api((i + 1) % 3).get("/service/" + id).status(), "read your writes on another node");
         }
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .until(() -> services.stream().allMatch(id -> state(id % 3, id) == 2));
@@ -152,6 +154,8 @@ class ClusterIT {
                 + "\"reboot\", \"params\": {\"number\": 1, \"period\": 2}}}").status(), "routed to node b");
         assertEquals(204, api(0).post("/service/" + ofB.get(1) + "/scale",
                 "{\"role_name\": \"web\", \"cardinality\": 4}").status(), "routed to node b");
+        assertEquals(4, role(body(2, ofB.get(1)), "web").path("cardinality").asInt(),
+                "asked through node a, read at once through node c");
         List<Integer> deploying = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             deploying.add(instantiate(1, template, "cluster-late-" + i));
