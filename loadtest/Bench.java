@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * server and reports instantiate latency (p50/p99) and services per second to RUNNING.
  * Usage: java loadtest/Bench.java [--url http://127.0.0.1:2474] [--user oneadmin] [--password pw]
  *                                 [--services 1000] [--concurrency 32] [--timeout 600] [--undeploy]
+ * {@code --url} may list several nodes of one cluster, comma-separated: the instantiates (and the
+ * deletes of --undeploy) go to them round robin; the template, the /events subscription and the
+ * RUNNING probes go to the first (every node sees every service and event).
  * With --undeploy it then deletes them all and reports services per second to DONE. Each phase
  * prints its start and end (epoch seconds) so a cloud's call log can be split by phase.
  * No dependencies beyond the JDK (run as a single-file program).
@@ -31,7 +34,8 @@ public class Bench {
     private static final Pattern SERVICE_TYPE = Pattern.compile("\"TYPE\"\\s*:\\s*\"100\"");
 
     public static void main(String[] args) throws Exception {
-        String url = arg(args, "--url", "http://127.0.0.1:2474");
+        List<String> urls = List.of(arg(args, "--url", "http://127.0.0.1:2474").split(","));
+        String url = urls.get(0);
         String user = arg(args, "--user", "oneadmin");
         String password = arg(args, "--password", System.getenv().getOrDefault("FLOTILLA_ADMIN_PASSWORD", ""));
         int services = Integer.parseInt(arg(args, "--services", "1000"));
@@ -62,6 +66,9 @@ public class Bench {
 
         System.out.printf("instantiating %d services (3 roles x 2 VMs, straight) with concurrency %d%n",
                 services, concurrency);
+        if (urls.size() > 1) {
+            System.out.printf("spread round robin over %d nodes: %s%n", urls.size(), String.join(", ", urls));
+        }
         List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         // Instantiate -> RUNNING per service: when its request left, when its "New state: RUNNING" frame
@@ -76,7 +83,8 @@ public class Bench {
         for (int i = 0; i < services; i++) {
             inFlight.acquire();
             long sent = System.nanoTime();
-            all.add(http.sendAsync(request(url + "/service_template/" + templateId + "/action", auth, "POST",
+            String node = urls.get(i % urls.size());
+            all.add(http.sendAsync(request(node + "/service_template/" + templateId + "/action", auth, "POST",
                             instantiate), HttpResponse.BodyHandlers.ofString())
                     .thenAccept(r -> {
                         latenciesMicros.add((System.nanoTime() - sent) / 1000);
@@ -136,7 +144,7 @@ public class Bench {
             System.exit(1);
         }
         if (List.of(args).contains("--undeploy")) {
-            undeploy(http, url, auth, ids, concurrency, timeoutSeconds);
+            undeploy(http, urls, auth, ids, concurrency, timeoutSeconds);
         }
     }
 
@@ -167,15 +175,17 @@ public class Bench {
     }
 
     /** Deletes every service, then waits until the last is DONE. */
-    private static void undeploy(HttpClient http, String url, String auth, List<String> ids, int concurrency,
+    private static void undeploy(HttpClient http, List<String> urls, String auth, List<String> ids, int concurrency,
                                  long timeoutSeconds) throws Exception {
+        String url = urls.get(0);
         System.out.printf("phase undeploy from %.3f%n", System.currentTimeMillis() / 1000.0);
         long start = System.nanoTime();
         Semaphore inFlight = new Semaphore(concurrency);
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (String id : ids) {
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
             inFlight.acquire();
-            all.add(http.sendAsync(request(url + "/service/" + id, auth, "DELETE", null),
+            all.add(http.sendAsync(request(urls.get(i % urls.size()) + "/service/" + id, auth, "DELETE", null),
                             HttpResponse.BodyHandlers.ofString())
                     .thenAccept(r -> {
                         if (r.statusCode() != 204) {
