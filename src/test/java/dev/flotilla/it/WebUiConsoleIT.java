@@ -330,8 +330,7 @@ class WebUiConsoleIT {
         assertEquals("0", text(networkCell("Public", ".net-id")));
         assertEquals("existing network", text(networkCell("Public", ".net-source")));
         assertEquals("-", text(networkCell("Public", ".net-state")), "a network used as is has no state of the service's");
-        assertEquals(List.of("Name", "ID", "Source", "State"), browser.findElements(By.cssSelector("#info-networks thead th"))
-                .stream().map(WebElement::getText).toList());
+        assertEquals(List.of("Name", "ID", "Source", "State"), networkHeaders());
     }
 
     @Test
@@ -353,8 +352,7 @@ class WebUiConsoleIT {
         assertEquals("ERROR", browser.findElement(networkCell("Private", ".net-state")).getAttribute("data-net-state"));
         assertEquals("из шаблона сети " + template, text(networkCell("Private", ".net-source")));
         assertEquals("существующая сеть", text(networkCell("Public", ".net-source")));
-        assertEquals(List.of("Имя", "ID", "Источник", "Состояние"), browser.findElements(
-                By.cssSelector("#info-networks thead th")).stream().map(WebElement::getText).toList());
+        assertEquals(List.of("Имя", "ID", "Источник", "Состояние"), networkHeaders());
         assertEquals(List.of(), js("return Object.keys(NET_STATE_RU).filter(s => !/^[А-ЯЁ ]+$/.test(NET_STATE_RU[s]))"),
                 "every network state has a Russian name");
         new Select(browser.findElement(By.id("lang"))).selectByValue("en");
@@ -653,8 +651,27 @@ class WebUiConsoleIT {
         wait.until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 
+    /** The networks table's column headings, read again if the page redrew the table meanwhile. */
+    private static List<String> networkHeaders() {
+        return wait.until(d -> {
+            try {
+                return d.findElements(By.cssSelector("#info-networks thead th")).stream().map(WebElement::getText)
+                        .toList();
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                return null;
+            }
+        });
+    }
+
+    /** The element's text; read again when the page re-rendered it meanwhile (live frames redraw tables). */
     private static String text(By by) {
-        return visible(by).getText();
+        return wait.until(d -> {
+            try {
+                return visible(by).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                return null;
+            }
+        });
     }
 
     /** Waits until the element's text contains what is expected; a timeout says what it showed. */
